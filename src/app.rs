@@ -1,0 +1,107 @@
+//! Builds the application (database, blob store, services, router) and serves it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::blobs::LocalBlobStore;
+use crate::config::{Config, redact_database_url};
+use crate::service::Services;
+use crate::store::Store;
+
+/// Shared by every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub services: Services,
+}
+
+/// An opened application: migrated database and services, ready to serve or to run a command against.
+pub struct App {
+    pub config: Config,
+    pub services: Services,
+}
+
+impl App {
+    /// Opens the database (creating the data directory for SQLite), runs migrations, sets up storage.
+    pub async fn open(config: Config) -> anyhow::Result<App> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
+        let shown_url = redact_database_url(&config.database_url);
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| format!("cannot connect to the database at {shown_url}"))?;
+        store
+            .migrate()
+            .await
+            .with_context(|| format!("cannot migrate the database at {shown_url}"))?;
+        let blobs = Arc::new(LocalBlobStore::new(config.blob_dir()));
+        Ok(App {
+            config,
+            services: Services { store, blobs },
+        })
+    }
+
+    pub fn router(&self) -> Router {
+        crate::web::router()
+            .merge(crate::api::router())
+            .with_state(AppState {
+                services: self.services.clone(),
+            })
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = self.router();
+        tracing::info!(
+            address = %listener.local_addr()?,
+            database = %redact_database_url(&self.config.database_url),
+            secure_cookies = self.config.secure_cookies,
+            "serving"
+        );
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
+        self.services.store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

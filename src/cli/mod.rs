@@ -1,0 +1,143 @@
+//! The command line: `serve`, `demo`, `migrate`, `user create`, `tenant create`, `audit verify`.
+//! Every command takes `--database-url` and `--data-dir` (or their env vars) and works on the
+//! same database a running server uses.
+
+mod audit;
+mod demo;
+mod serve;
+mod tenant;
+mod user;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kycdesk",
+    version,
+    about = "KYC platform with a compliance back-office"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct StorageArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data dir]
+    #[arg(long, global = true, env = "KYCDESK_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Directory for the SQLite database and document files [default: ./data, ./data/demo for demo]
+    #[arg(long, global = true, env = "KYCDESK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "KYCDESK_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Mark cookies Secure (turn off only for plain http) [default: true; false for demo]
+    #[arg(long, env = "KYCDESK_SECURE_COOKIES", action = ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the back-office, the API and the workers.
+    Serve(ServeArgs),
+    /// Serve on a demo database (./data/demo), seeded with demo data on first start.
+    Demo(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage staff users.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+    /// Inspect the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl StorageArgs {
+    fn config(
+        &self,
+        default_data_dir: &str,
+        serve: Option<&ServeArgs>,
+        default_secure: bool,
+    ) -> Config {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_data_dir));
+        let database_url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| Config::default_database_url(&data_dir));
+        let fallback_listen = SocketAddr::from(([127, 0, 0, 1], 8080));
+        Config {
+            listen: serve
+                .and_then(|s| s.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap_or(fallback_listen)),
+            database_url,
+            data_dir,
+            secure_cookies: serve
+                .and_then(|s| s.secure_cookies)
+                .unwrap_or(default_secure),
+        }
+    }
+}
+
+/// Parses the arguments. Misuse gives one line on stderr and exit code 2; help and version print as usual.
+pub fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|error| {
+        use clap::error::ErrorKind;
+        if matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+        let rendered = error.render().to_string();
+        let first = rendered
+            .lines()
+            .next()
+            .unwrap_or("error: invalid arguments");
+        eprintln!("{first} (see kycdesk --help)");
+        ExitCode::from(2)
+    })
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let storage = &cli.storage;
+    match &cli.command {
+        Command::Serve(args) => serve::run(storage.config("./data", Some(args), true)).await,
+        Command::Demo(args) => demo::run(storage.config("./data/demo", Some(args), false)).await,
+        Command::Migrate => {
+            let config = storage.config("./data", None, true);
+            crate::app::App::open(config).await?;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(command) => user::run(storage.config("./data", None, true), command).await,
+        Command::Tenant(command) => {
+            tenant::run(storage.config("./data", None, true), command).await
+        }
+        Command::Audit(command) => audit::run(storage.config("./data", None, true), command).await,
+    }
+}

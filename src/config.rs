@@ -1,0 +1,69 @@
+//! Typed configuration from CLI flags and `KYCDESK_*` environment variables (see `cli`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    /// Cookies marked `Secure` (off only for plain-http local runs such as the demo).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// The default database: a SQLite file in the data directory, created when missing.
+    pub fn default_database_url(data_dir: &std::path::Path) -> String {
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("kycdesk.sqlite").display()
+        )
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_database_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') {
+                format!("{user}:****")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_in_database_urls() {
+        assert_eq!(
+            redact_database_url("postgres://kyc:s3cret@db:5432/kyc"),
+            "postgres://kyc:****@db:5432/kyc"
+        );
+        assert_eq!(
+            redact_database_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact_database_url("sqlite://./data/kycdesk.sqlite?mode=rwc"),
+            "sqlite://./data/kycdesk.sqlite?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! A KYC application: one attempt of an applicant to reach a level.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::ids::{ApplicantId, ApplicationId, LevelId, StaffUserId, TenantId};
+use super::status::{ApplicationStatus, TransitionActor, check_transition};
+use super::time::Timestamp;
+use super::wire_enum::wire_enum;
+
+wire_enum!(ApplicationKind, "application type" { Kyc => "kyc", Kyb => "kyb" });
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub tenant_id: TenantId,
+    pub applicant_id: ApplicantId,
+    pub level_id: LevelId,
+    pub level_version: i64,
+    pub kind: ApplicationKind,
+    pub provider: String,
+    pub provider_reference: Option<String>,
+    pub status: ApplicationStatus,
+    pub attempt: i64,
+    pub max_attempts: i64,
+    /// Questionnaire answers by requirement key, normalized.
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    /// Provider parameters passed through (seed 003 `params`).
+    pub params: serde_json::Value,
+    /// Verification asserted by the tenant (seed 000 `client_verification`).
+    pub client_verification: Option<serde_json::Value>,
+    pub webhook_url: Option<String>,
+    pub assignee_id: Option<StaffUserId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Optimistic concurrency: every update says which version it read.
+    pub version: i64,
+}
+
+impl Application {
+    /// Applies a status change if the machine allows it. Resubmitting after remediation starts a new attempt.
+    pub fn transition(
+        &mut self,
+        to: ApplicationStatus,
+        actor: TransitionActor,
+        at: Timestamp,
+    ) -> Result<(), super::status::InvalidTransition> {
+        check_transition(self.status, to, actor)?;
+        if self.status == ApplicationStatus::Remediate && to == ApplicationStatus::Pending {
+            self.attempt += 1;
+        }
+        self.status = to;
+        self.updated_at = at;
+        Ok(())
+    }
+
+    /// Whether another attempt is allowed after remediation.
+    pub fn attempts_left(&self) -> bool {
+        self.attempt < self.max_attempts
+    }
+}

@@ -1,0 +1,481 @@
+//! The hash-chained audit trail (DESIGN §3.4): event types, the canonical encoding, and chain verification.
+//!
+//! Canonical encoding (also in the README, so an auditor can re-implement it): the hash input is the
+//! concatenation of eight netstrings `<byte length in ASCII decimal>:<UTF-8 bytes>,`, in this order:
+//! `kycdesk-audit-v1`, seq (ASCII decimal), prev_hash (64 lowercase hex; 64 zeros before the first event),
+//! occurred_at (RFC 3339 UTC with six fractional digits and `Z`), actor (`kind:id`), action,
+//! subject (`kind:id`), payload (the stored JSON text, byte for byte). `hash` is the lowercase hex SHA-256.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::ids::AuditEventId;
+use super::time::Timestamp;
+
+/// The `prev_hash` of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+const ENCODING_TAG: &str = "kycdesk-audit-v1";
+
+/// Who did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditActor {
+    /// `staff`, `api_key`, `provider`, `system` or `anonymous` (a failed sign-in).
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl AuditActor {
+    pub fn staff(id: impl fmt::Display) -> Self {
+        Self {
+            kind: "staff",
+            id: id.to_string(),
+        }
+    }
+
+    pub fn api_key(id: impl fmt::Display) -> Self {
+        Self {
+            kind: "api_key",
+            id: id.to_string(),
+        }
+    }
+
+    pub fn provider(name: &str) -> Self {
+        Self {
+            kind: "provider",
+            id: name.to_owned(),
+        }
+    }
+
+    /// The platform itself, naming the component (`cli`, `worker`, `demo`).
+    pub fn system(component: &str) -> Self {
+        Self {
+            kind: "system",
+            id: component.to_owned(),
+        }
+    }
+
+    pub fn encoded(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+}
+
+/// What it was done to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditSubject {
+    /// `tenant`, `api_key`, `applicant`, `application`, `document`, `level`, `staff_user`, `audit`, ...
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl AuditSubject {
+    pub fn new(kind: &'static str, id: impl fmt::Display) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn encoded(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+}
+
+/// An event about to be appended; the store assigns `seq` and the hashes.
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent {
+    pub occurred_at: Timestamp,
+    pub actor: AuditActor,
+    pub action: &'static str,
+    pub subject: AuditSubject,
+    pub tenant_id: Option<String>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub payload: serde_json::Value,
+}
+
+impl NewAuditEvent {
+    pub fn new(
+        actor: AuditActor,
+        action: &'static str,
+        subject: AuditSubject,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            occurred_at: Timestamp::now(),
+            actor,
+            action,
+            subject,
+            tenant_id: None,
+            request_id: None,
+            client_ip: None,
+            payload,
+        }
+    }
+
+    pub fn for_tenant(mut self, tenant_id: impl fmt::Display) -> Self {
+        self.tenant_id = Some(tenant_id.to_string());
+        self
+    }
+
+    /// The payload as stored and hashed: compact JSON with object keys sorted
+    /// (serde_json's map is ordered by key), so the same payload always gives the same bytes.
+    pub fn payload_text(&self) -> String {
+        self.payload.to_string()
+    }
+}
+
+/// The fields the hash covers, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct HashedFields<'a> {
+    pub seq: i64,
+    pub prev_hash: &'a str,
+    pub occurred_at: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub payload: &'a str,
+}
+
+impl HashedFields<'_> {
+    /// The exact bytes that are hashed (see the module documentation).
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let seq = self.seq.to_string();
+        let fields = [
+            ENCODING_TAG,
+            seq.as_str(),
+            self.prev_hash,
+            self.occurred_at,
+            self.actor,
+            self.action,
+            self.subject,
+            self.payload,
+        ];
+        let mut out = Vec::with_capacity(fields.iter().map(|f| f.len() + 8).sum());
+        for field in fields {
+            out.extend_from_slice(field.len().to_string().as_bytes());
+            out.push(b':');
+            out.extend_from_slice(field.as_bytes());
+            out.push(b',');
+        }
+        out
+    }
+
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.canonical_bytes()))
+    }
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: AuditEventId,
+    pub occurred_at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub tenant_id: Option<String>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEvent {
+    pub fn hashed_fields(&self) -> HashedFields<'_> {
+        HashedFields {
+            seq: self.seq,
+            prev_hash: &self.prev_hash,
+            occurred_at: &self.occurred_at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: &self.subject,
+            payload: &self.payload,
+        }
+    }
+}
+
+/// A point of the chain someone wrote down earlier (`seq:hash`), to detect a truncated tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainAnchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for ChainAnchor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (seq, hash) = s.split_once(':').ok_or("expected SEQ:HASH")?;
+        let seq = seq
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| "SEQ must be a positive number")?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("expected SEQ:HASH with SEQ ≥ 1 and a 64-digit hex hash".into());
+        }
+        Ok(Self { seq, hash })
+    }
+}
+
+/// Why the chain is not intact, at the first event where it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// An intact chain: how many events and the head they end in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainHead {
+    pub events: i64,
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Verifies a chain event by event, in `seq` order, in constant memory.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    expected_seq: i64,
+    prev_hash: String,
+    anchor: Option<ChainAnchor>,
+    anchor_seen: bool,
+}
+
+impl ChainVerifier {
+    pub fn new(anchor: Option<ChainAnchor>) -> Self {
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            anchor,
+            anchor_seen: false,
+        }
+    }
+
+    /// Checks the next event; the first error is the first broken `seq`.
+    pub fn push(&mut self, fields: HashedFields<'_>, stored_hash: &str) -> Result<(), ChainBreak> {
+        let seq = self.expected_seq;
+        if fields.seq != seq {
+            return Err(ChainBreak {
+                seq,
+                reason: format!(
+                    "event {seq} is missing (next stored event is {})",
+                    fields.seq
+                ),
+            });
+        }
+        if fields.prev_hash != self.prev_hash {
+            return Err(ChainBreak {
+                seq,
+                reason: "prev_hash does not match the previous event's hash".into(),
+            });
+        }
+        if fields.hash() != stored_hash {
+            return Err(ChainBreak {
+                seq,
+                reason: "hash does not match the event's contents".into(),
+            });
+        }
+        if let Some(anchor) = &self.anchor
+            && anchor.seq == seq
+        {
+            if anchor.hash != stored_hash {
+                return Err(ChainBreak {
+                    seq,
+                    reason: "hash differs from the expected head".into(),
+                });
+            }
+            self.anchor_seen = true;
+        }
+        self.prev_hash = stored_hash.to_owned();
+        self.expected_seq += 1;
+        Ok(())
+    }
+
+    /// Ends verification against the head the database records (`None` when it records none) and the anchor.
+    pub fn finish(self, recorded_head: Option<(i64, String)>) -> Result<ChainHead, ChainBreak> {
+        let last_seq = self.expected_seq - 1;
+        if let Some(anchor) = &self.anchor
+            && !self.anchor_seen
+        {
+            return Err(ChainBreak {
+                seq: last_seq + 1,
+                reason: format!(
+                    "chain ends at seq {last_seq}, before the expected head seq {}",
+                    anchor.seq
+                ),
+            });
+        }
+        if let Some((head_seq, head_hash)) = recorded_head {
+            if head_seq != last_seq {
+                return Err(ChainBreak {
+                    seq: last_seq + 1,
+                    reason: format!(
+                        "chain ends at seq {last_seq} but the recorded head is seq {head_seq}"
+                    ),
+                });
+            }
+            if head_hash != self.prev_hash {
+                return Err(ChainBreak {
+                    seq: last_seq,
+                    reason: "hash differs from the recorded head".into(),
+                });
+            }
+        }
+        Ok(ChainHead {
+            events: last_seq,
+            seq: last_seq,
+            hash: self.prev_hash,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut event = AuditEvent {
+                    seq,
+                    id: AuditEventId::generate(),
+                    occurred_at: "2026-11-22T08:00:00.000000Z".into(),
+                    actor: "system:test".into(),
+                    action: "test.event".into(),
+                    subject: format!("thing:{seq}"),
+                    tenant_id: None,
+                    request_id: None,
+                    client_ip: None,
+                    payload: format!("{{\"n\":{seq}}}"),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                event.hash = event.hashed_fields().hash();
+                prev = event.hash.clone();
+                event
+            })
+            .collect()
+    }
+
+    fn verify(
+        events: &[AuditEvent],
+        head: Option<(i64, String)>,
+        anchor: Option<ChainAnchor>,
+    ) -> Result<ChainHead, ChainBreak> {
+        let mut verifier = ChainVerifier::new(anchor);
+        for event in events {
+            verifier.push(event.hashed_fields(), &event.hash)?;
+        }
+        verifier.finish(head)
+    }
+
+    #[test]
+    fn canonical_bytes_are_netstrings_in_the_documented_order() {
+        let fields = HashedFields {
+            seq: 1,
+            prev_hash: GENESIS_HASH,
+            occurred_at: "2026-11-22T08:00:00.000000Z",
+            actor: "system:cli",
+            action: "tenant.created",
+            subject: "tenant:t1",
+            payload: "{\"name\":\"Zoë\"}",
+        };
+        let expected = format!(
+            "16:kycdesk-audit-v1,1:1,64:{GENESIS_HASH},27:2026-11-22T08:00:00.000000Z,10:system:cli,14:tenant.created,9:tenant:t1,15:{{\"name\":\"Zoë\"}},"
+        );
+        assert_eq!(
+            String::from_utf8(fields.canonical_bytes()).expect("utf8"),
+            expected
+        );
+        // A fixed vector, so a re-implementation can check itself against it (see README).
+        assert_eq!(
+            fields.hash(),
+            hex::encode(Sha256::digest(expected.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn an_intact_chain_reports_its_head() {
+        let events = chain(5);
+        let head = verify(&events, Some((5, events[4].hash.clone())), None).expect("intact");
+        assert_eq!(
+            head,
+            ChainHead {
+                events: 5,
+                seq: 5,
+                hash: events[4].hash.clone()
+            }
+        );
+        assert_eq!(verify(&[], None, None).expect("empty is intact").seq, 0);
+    }
+
+    #[test]
+    fn a_changed_payload_breaks_at_its_seq() {
+        let mut events = chain(5);
+        events[2].payload = "{\"n\":99}".into();
+        assert_eq!(verify(&events, None, None).expect_err("broken").seq, 3);
+    }
+
+    #[test]
+    fn a_deleted_event_breaks_at_its_seq() {
+        let mut events = chain(5);
+        events.remove(1);
+        let broken = verify(&events, None, None).expect_err("broken");
+        assert_eq!(broken.seq, 2);
+        assert!(broken.reason.contains("missing"), "{}", broken.reason);
+    }
+
+    #[test]
+    fn a_rehashed_forgery_breaks_at_the_next_link() {
+        let mut events = chain(5);
+        events[1].payload = "{\"n\":42}".into();
+        events[1].hash = events[1].hashed_fields().hash();
+        assert_eq!(verify(&events, None, None).expect_err("broken").seq, 3);
+    }
+
+    #[test]
+    fn a_truncated_tail_is_caught_by_the_recorded_head_or_an_anchor() {
+        let events = chain(5);
+        let head = (5, events[4].hash.clone());
+        assert_eq!(
+            verify(&events[..3], Some(head), None)
+                .expect_err("broken")
+                .seq,
+            4
+        );
+        let anchor = ChainAnchor {
+            seq: 5,
+            hash: events[4].hash.clone(),
+        };
+        let forged_head = Some((3, events[2].hash.clone()));
+        assert_eq!(
+            verify(&events[..3], forged_head, Some(anchor.clone()))
+                .expect_err("broken")
+                .seq,
+            4
+        );
+        assert!(verify(&events, None, Some(anchor)).is_ok());
+    }
+
+    #[test]
+    fn anchors_parse_from_seq_colon_hash() {
+        let anchor: ChainAnchor = format!("12:{}", "AB".repeat(32)).parse().expect("valid");
+        assert_eq!(
+            anchor,
+            ChainAnchor {
+                seq: 12,
+                hash: "ab".repeat(32)
+            }
+        );
+        assert!("12".parse::<ChainAnchor>().is_err());
+        assert!("0:00".parse::<ChainAnchor>().is_err());
+        assert!(format!("x:{GENESIS_HASH}").parse::<ChainAnchor>().is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! kycdesk: a KYC platform with a server-rendered compliance back-office.
+//! Layers (DESIGN §1): web / api / cli → service → domain, store, blobs.
+
+pub mod api;
+pub mod app;
+pub mod blobs;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod providers;
+pub mod service;
+pub mod store;
+pub mod web;

@@ -1,0 +1,35 @@
+//! The service layer's one error type; each edge maps it to its own response.
+
+use crate::domain::status::InvalidTransition;
+use crate::domain::validate::Invalid;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input that does not meet a domain rule.
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The thing to create exists already.
+    #[error("{0}")]
+    Duplicate(&'static str),
+    /// Someone else changed it since it was read.
+    #[error("changed by someone else since it was read")]
+    Stale,
+    #[error(transparent)]
+    Transition(#[from] InvalidTransition),
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::StaleVersion => ServiceError::Stale,
+            other => ServiceError::Store(other),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Applications, with optimistic concurrency on every update.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::rows::{json, json_opt, parsed, parsed_opt, timestamp, to_json};
+use super::{Conn, StoreError};
+use crate::domain::application::Application;
+use crate::domain::ids::{ApplicationId, TenantId};
+use crate::domain::status::ApplicationStatus;
+
+const COLUMNS: &str = "id, tenant_id, applicant_id, level_id, level_version, kind, provider, provider_reference, status,
+    attempt, max_attempts, attributes, params, client_verification, webhook_url, assignee_id, created_at, updated_at, version";
+
+pub async fn insert(conn: &mut Conn, app: &Application) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    ))
+    .bind(app.id.to_string())
+    .bind(app.tenant_id.to_string())
+    .bind(app.applicant_id.to_string())
+    .bind(app.level_id.to_string())
+    .bind(app.level_version)
+    .bind(app.kind.as_str())
+    .bind(&app.provider)
+    .bind(app.provider_reference.clone())
+    .bind(app.status.as_str())
+    .bind(app.attempt)
+    .bind(app.max_attempts)
+    .bind(to_json(&app.attributes))
+    .bind(to_json(&app.params))
+    .bind(app.client_verification.as_ref().map(to_json))
+    .bind(app.webhook_url.clone())
+    .bind(app.assignee_id.map(|id| id.to_string()))
+    .bind(app.created_at.canonical())
+    .bind(app.updated_at.canonical())
+    .bind(app.version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<Application, StoreError> {
+    Ok(Application {
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        applicant_id: parsed(row, "applicant_id")?,
+        level_id: parsed(row, "level_id")?,
+        level_version: row.try_get("level_version")?,
+        kind: parsed(row, "kind")?,
+        provider: row.try_get("provider")?,
+        provider_reference: row.try_get("provider_reference")?,
+        status: parsed(row, "status")?,
+        attempt: row.try_get("attempt")?,
+        max_attempts: row.try_get("max_attempts")?,
+        attributes: json(row, "attributes")?,
+        params: json(row, "params")?,
+        client_verification: json_opt(row, "client_verification")?,
+        webhook_url: row.try_get("webhook_url")?,
+        assignee_id: parsed_opt(row, "assignee_id")?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// One tenant's application; another tenant's id is simply not found.
+pub async fn get(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: ApplicationId,
+) -> Result<Application, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE id = $1 AND tenant_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(tenant.to_string())
+    .fetch_one(conn)
+    .await?;
+    from_row(&row)
+}
+
+/// Saves the mutable fields if nobody changed the row since `app.version` was read, and bumps the version.
+pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE applications SET provider_reference = $1, status = $2, attempt = $3, attributes = $4, params = $5,
+                client_verification = $6, webhook_url = $7, assignee_id = $8, updated_at = $9, version = version + 1
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(app.provider_reference.clone())
+    .bind(app.status.as_str())
+    .bind(app.attempt)
+    .bind(to_json(&app.attributes))
+    .bind(to_json(&app.params))
+    .bind(app.client_verification.as_ref().map(to_json))
+    .bind(app.webhook_url.clone())
+    .bind(app.assignee_id.map(|id| id.to_string()))
+    .bind(app.updated_at.canonical())
+    .bind(app.id.to_string())
+    .bind(app.version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    app.version += 1;
+    Ok(())
+}
+
+/// How many applications are in each status (statuses with none are left out).
+pub async fn count_by_status(conn: &mut Conn) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM applications GROUP BY status")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((parsed(row, "status")?, row.try_get("n")?)))
+        .collect()
+}

@@ -1,0 +1,41 @@
+//! Database errors mapped to what they mean for the caller.
+
+/// One error type for the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; names the constraint or the columns.
+    #[error("already exists ({0})")]
+    Duplicate(String),
+    /// An optimistic-concurrency update found another version than the one it read.
+    #[error("changed by someone else since it was read")]
+    StaleVersion,
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value that does not parse into its domain type: data was changed behind our back.
+    #[error("corrupt value in column {column}: {value:?}")]
+    Corrupt { column: &'static str, value: String },
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(
+                db.constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned()),
+            ),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolClosed => StoreError::Unavailable(error.to_string()),
+            other => StoreError::Database(other),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Levels and their immutable versions.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::rows::{json, parsed, timestamp, to_json};
+use super::{Conn, StoreError};
+use crate::domain::ids::LevelId;
+use crate::domain::level::LevelVersion;
+
+/// Inserts a new level with its first version.
+pub async fn insert(conn: &mut Conn, level: &LevelVersion) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO levels (id, current_version, active, created_at, version) VALUES ($1, $2, 1, $3, 1)")
+        .bind(level.level_id.to_string())
+        .bind(level.version)
+        .bind(level.created_at.canonical())
+        .execute(&mut *conn)
+        .await?;
+    insert_version(conn, level).await
+}
+
+async fn insert_version(conn: &mut Conn, level: &LevelVersion) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO level_versions (level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(level.level_id.to_string())
+    .bind(level.version)
+    .bind(&level.name)
+    .bind(level.tier)
+    .bind(level.applicant_type.as_str())
+    .bind(to_json(&level.requirements))
+    .bind(to_json(&level.policy))
+    .bind(to_json(&level.upgrades_to))
+    .bind(level.created_at.canonical())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<LevelVersion, StoreError> {
+    Ok(LevelVersion {
+        level_id: parsed(row, "level_id")?,
+        version: row.try_get("version")?,
+        name: row.try_get("name")?,
+        tier: row.try_get("tier")?,
+        applicant_type: parsed(row, "applicant_type")?,
+        requirements: json(row, "requirements")?,
+        policy: json(row, "policy")?,
+        upgrades_to: json(row, "upgrades_to")?,
+        created_at: timestamp(row, "created_at")?,
+    })
+}
+
+pub async fn get_version(
+    conn: &mut Conn,
+    id: LevelId,
+    version: i64,
+) -> Result<LevelVersion, StoreError> {
+    let row = sqlx::query(
+        "SELECT level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at
+         FROM level_versions WHERE level_id = $1 AND version = $2",
+    )
+    .bind(id.to_string())
+    .bind(version)
+    .fetch_one(conn)
+    .await?;
+    from_row(&row)
+}
+
+/// The current version of every active level, by tier.
+pub async fn list_active(conn: &mut Conn) -> Result<Vec<LevelVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT v.level_id, v.version, v.name, v.tier, v.applicant_type, v.requirements, v.policy, v.upgrades_to, v.created_at
+         FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
+         WHERE l.active = 1 ORDER BY v.tier, v.name",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

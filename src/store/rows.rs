@@ -1,0 +1,68 @@
+//! Small helpers to turn row columns into domain types.
+
+use std::str::FromStr;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::StoreError;
+use crate::domain::time::Timestamp;
+
+/// Reads a text column and parses it into a domain type; a value that does not parse is corruption.
+pub fn parsed<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<T, StoreError> {
+    let text: String = row.try_get(column)?;
+    text.parse().map_err(|_| StoreError::Corrupt {
+        column,
+        value: text,
+    })
+}
+
+pub fn parsed_opt<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| {
+        text.parse().map_err(|_| StoreError::Corrupt {
+            column,
+            value: text,
+        })
+    })
+    .transpose()
+}
+
+pub fn json<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &'static str,
+) -> Result<T, StoreError> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_str(&text).map_err(|_| StoreError::Corrupt {
+        column,
+        value: text,
+    })
+}
+
+pub fn json_opt<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &'static str,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| {
+        serde_json::from_str(&text).map_err(|_| StoreError::Corrupt {
+            column,
+            value: text,
+        })
+    })
+    .transpose()
+}
+
+pub fn flag(row: &AnyRow, column: &'static str) -> Result<bool, StoreError> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+pub fn timestamp(row: &AnyRow, column: &'static str) -> Result<Timestamp, StoreError> {
+    parsed(row, column)
+}
+
+/// Serializes a value the store keeps as JSON text.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serializing our own plain data types cannot fail (no maps with non-string keys, no I/O).
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}

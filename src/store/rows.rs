@@ -66,3 +66,10 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serializing our own plain data types cannot fail (no maps with non-string keys, no I/O).
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+/// A nullable float bound as text, for SQL that casts it back (`CAST($n AS DOUBLE PRECISION)`).
+/// sqlx 0.8's Any driver sends a NULL f64 to PostgreSQL as float4, and the prepared statement then
+/// refuses the next non-NULL f64; text has one type either way. Rust prints the shortest exact form.
+pub fn float_text(value: Option<f64>) -> Option<String> {
+    value.map(|v| v.to_string())
+}

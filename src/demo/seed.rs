@@ -394,17 +394,45 @@ fn attributes(
     Ok(answers)
 }
 
-fn event_at(
-    ctx_actor: AuditActor,
+/// Appends an audit event that happened at `at`.
+async fn append_at(
+    tx: &mut Tx,
+    actor: AuditActor,
     action: &'static str,
     subject: AuditSubject,
     payload: Value,
     tenant: TenantId,
     at: Timestamp,
-) -> NewAuditEvent {
-    let mut event = NewAuditEvent::new(ctx_actor, action, subject, payload).for_tenant(tenant);
+) -> Result<(), ServiceError> {
+    let mut event = NewAuditEvent::new(actor, action, subject, payload).for_tenant(tenant);
     event.occurred_at = at;
-    event
+    store::audit::append(tx, &event).await?;
+    Ok(())
+}
+
+/// Records an application event in the audit trail and tells the tenant through the outbox.
+async fn announce(
+    tx: &mut Tx,
+    app: &Application,
+    actor: AuditActor,
+    action: &'static str,
+    payload: Value,
+    webhook: (&str, Value),
+    at: Timestamp,
+) -> Result<(), ServiceError> {
+    let subject = AuditSubject::new("application", app.id);
+    append_at(tx, actor, action, subject, payload, app.tenant_id, at).await?;
+    let (event_type, message) = webhook;
+    store::outbox::enqueue(
+        tx,
+        app.tenant_id,
+        event_type,
+        &app.id.to_string(),
+        &message,
+        at,
+    )
+    .await?;
+    Ok(())
 }
 
 fn actor_for(
@@ -437,25 +465,16 @@ async fn record_move(
     app.transition(to, mover, at)?;
     store::applications::update(tx, app).await?;
     let payload = json!({"from": from.as_str(), "to": to.as_str(), "attempt": app.attempt});
-    store::audit::append(
+    announce(
         tx,
-        &event_at(
-            actor,
-            "application.status_changed",
-            AuditSubject::new("application", app.id),
-            payload.clone(),
-            app.tenant_id,
-            at,
+        app,
+        actor,
+        "application.status_changed",
+        payload,
+        (
+            "kyc_application.status_changed",
+            json!({"id": app.id, "status": to.as_str(), "previous_status": from.as_str()}),
         ),
-    )
-    .await?;
-    let message = json!({"id": app.id, "status": to.as_str(), "previous_status": from.as_str()});
-    store::outbox::enqueue(
-        tx,
-        app.tenant_id,
-        "kyc_application.status_changed",
-        &app.id.to_string(),
-        &message,
         at,
     )
     .await?;
@@ -591,16 +610,14 @@ impl Seeder<'_> {
                     };
                     store::documents::insert(&mut tx, &doc).await?;
                     let payload = json!({"application_id": app.id, "document_type": doc_type.as_str(), "side": side.as_str(), "sha256": doc.blob_hash});
-                    store::audit::append(
+                    append_at(
                         &mut tx,
-                        &event_at(
-                            AuditActor::api_key(case.tenant.1),
-                            "document.uploaded",
-                            AuditSubject::new("document", doc.id),
-                            payload,
-                            app.tenant_id,
-                            at,
-                        ),
+                        AuditActor::api_key(case.tenant.1),
+                        "document.uploaded",
+                        AuditSubject::new("document", doc.id),
+                        payload,
+                        app.tenant_id,
+                        at,
                     )
                     .await?;
                 }
@@ -652,16 +669,14 @@ impl Seeder<'_> {
         };
         store::applicants::insert(tx, &applicant).await?;
         let key_actor = AuditActor::api_key(case.tenant.1);
-        store::audit::append(
+        append_at(
             tx,
-            &event_at(
-                key_actor.clone(),
-                "applicant.created",
-                AuditSubject::new("applicant", applicant.id),
-                json!({"external_id": applicant.external_id}),
-                case.tenant.0,
-                at,
-            ),
+            key_actor.clone(),
+            "applicant.created",
+            AuditSubject::new("applicant", applicant.id),
+            json!({"external_id": applicant.external_id}),
+            case.tenant.0,
+            at,
         )
         .await?;
         let app = Application {
@@ -687,24 +702,16 @@ impl Seeder<'_> {
         };
         store::applications::insert(tx, &app).await?;
         let payload = json!({"applicant_id": applicant.id, "level_id": level.level_id, "level_version": level.version, "status": "draft"});
-        store::audit::append(
+        announce(
             tx,
-            &event_at(
-                key_actor,
-                "application.created",
-                AuditSubject::new("application", app.id),
-                payload,
-                app.tenant_id,
-                at,
+            &app,
+            key_actor,
+            "application.created",
+            payload,
+            (
+                "kyc_application.created",
+                json!({"id": app.id, "status": "draft"}),
             ),
-        )
-        .await?;
-        store::outbox::enqueue(
-            tx,
-            app.tenant_id,
-            "kyc_application.created",
-            &app.id.to_string(),
-            &json!({"id": app.id, "status": "draft"}),
             at,
         )
         .await?;
@@ -745,16 +752,14 @@ impl Seeder<'_> {
             };
             store::checks::insert(tx, &check).await?;
             let payload = json!({"application_id": app.id, "kind": check.kind.as_str(), "result": result.result.as_str(), "findings": check.findings.len()});
-            store::audit::append(
+            append_at(
                 tx,
-                &event_at(
-                    AuditActor::provider(&check.provider),
-                    "check.completed",
-                    AuditSubject::new("check", check.id),
-                    payload,
-                    app.tenant_id,
-                    at,
-                ),
+                AuditActor::provider(&check.provider),
+                "check.completed",
+                AuditSubject::new("check", check.id),
+                payload,
+                app.tenant_id,
+                at,
             )
             .await?;
         }
@@ -823,24 +828,16 @@ impl Seeder<'_> {
         };
         let reason_names: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
         let payload = json!({"decision_id": decision.id, "outcome": outcome.as_str(), "reasons": reason_names, "confirmed_by": confirmer});
-        store::audit::append(
+        announce(
             tx,
-            &event_at(
-                AuditActor::staff(reviewer),
-                "application.decided",
-                AuditSubject::new("application", app.id),
-                payload,
-                app.tenant_id,
-                at,
+            app,
+            AuditActor::staff(reviewer),
+            "application.decided",
+            payload,
+            (
+                "kyc_application.decided",
+                json!({"id": app.id, "outcome": outcome.as_str()}),
             ),
-        )
-        .await?;
-        store::outbox::enqueue(
-            tx,
-            app.tenant_id,
-            "kyc_application.decided",
-            &app.id.to_string(),
-            &json!({"id": app.id, "outcome": outcome.as_str()}),
             at,
         )
         .await?;

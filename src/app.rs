@@ -16,6 +16,7 @@ use crate::store::Store;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub services: Services,
+    pub config: Arc<Config>,
 }
 
 /// An opened application: migrated database and services, ready to serve or to run a command against.
@@ -49,11 +50,13 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
-        crate::web::router()
+        let state = AppState {
+            services: self.services.clone(),
+            config: Arc::new(self.config.clone()),
+        };
+        crate::web::router(&state)
             .merge(crate::api::router())
-            .with_state(AppState {
-                services: self.services.clone(),
-            })
+            .with_state(state)
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the database.

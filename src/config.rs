@@ -10,6 +10,29 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Cookies marked `Secure` (off only for plain-http local runs such as the demo).
     pub secure_cookies: bool,
+    pub security: SecurityConfig,
+}
+
+/// Session lifetimes and the sign-in lockout.
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityConfig {
+    /// A session unused this long ends.
+    pub session_idle: chrono::Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub session_absolute: chrono::Duration,
+    pub lockout_failures: i64,
+    pub lockout: chrono::Duration,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: chrono::Duration::minutes(30),
+            session_absolute: chrono::Duration::hours(12),
+            lockout_failures: 5,
+            lockout: chrono::Duration::minutes(15),
+        }
+    }
 }
 
 impl Config {

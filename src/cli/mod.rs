@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, SecurityConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +47,34 @@ struct ServeArgs {
     /// Mark cookies Secure (turn off only for plain http) [default: true; false for demo]
     #[arg(long, env = "KYCDESK_SECURE_COOKIES", action = ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     secure_cookies: Option<bool>,
+    /// Minutes of inactivity that end a back-office session [default: 30]
+    #[arg(long, env = "KYCDESK_SESSION_IDLE_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    session_idle_minutes: Option<u32>,
+    /// Hours after sign-in that end a session however busy [default: 12]
+    #[arg(long, env = "KYCDESK_SESSION_ABSOLUTE_HOURS", value_parser = clap::value_parser!(u32).range(1..=168))]
+    session_absolute_hours: Option<u32>,
+    /// Minutes an account stays locked after 5 failed sign-ins [default: 15]
+    #[arg(long, env = "KYCDESK_LOCKOUT_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    lockout_minutes: Option<u32>,
+}
+
+impl ServeArgs {
+    fn security(&self) -> SecurityConfig {
+        let defaults = SecurityConfig::default();
+        let minutes = |m: u32| chrono::Duration::minutes(i64::from(m));
+        SecurityConfig {
+            session_idle: self
+                .session_idle_minutes
+                .map_or(defaults.session_idle, minutes),
+            session_absolute: self
+                .session_absolute_hours
+                .map_or(defaults.session_absolute, |h| {
+                    chrono::Duration::hours(i64::from(h))
+                }),
+            lockout: self.lockout_minutes.map_or(defaults.lockout, minutes),
+            ..defaults
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +123,7 @@ impl StorageArgs {
             secure_cookies: serve
                 .and_then(|s| s.secure_cookies)
                 .unwrap_or(default_secure),
+            security: serve.map(ServeArgs::security).unwrap_or_default(),
         }
     }
 }

@@ -46,6 +46,7 @@ pub async fn run(config: Config, command: &UserCommand) -> anyhow::Result<ExitCo
             email,
             roles,
             password,
+            must_change_password: false,
         },
     )
     .await?;

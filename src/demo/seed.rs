@@ -232,22 +232,6 @@ async fn create_levels(services: &Services, ctx: &Ctx) -> Result<Vec<LevelVersio
     Ok(vec![basic, standard, enhanced])
 }
 
-/// A readable one-time password for the demo logins.
-fn demo_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0_u8; 16];
-    rand::fill(&mut bytes);
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 struct Staff {
     reviewers: Vec<StaffUserId>,
 }
@@ -264,7 +248,7 @@ async fn create_staff(
         ("reviewer2", "reviewer"),
         ("auditor", "auditor"),
     ] {
-        let password = demo_password();
+        let password = service::passwords::generate_one_time();
         let user = service::staff::create_user(
             services,
             ctx,
@@ -272,6 +256,7 @@ async fn create_staff(
                 email: Email::parse(&format!("{local}@demo.kycdesk.test"))?,
                 roles: roles.parse::<Roles>()?,
                 password: Password::parse(&password)?,
+                must_change_password: false,
             },
         )
         .await?;

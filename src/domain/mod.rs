@@ -11,6 +11,7 @@ pub mod ids;
 pub mod kyc_status;
 pub mod level;
 pub mod password;
+pub mod permission;
 pub mod requirement;
 pub mod staff;
 pub mod status;

@@ -75,8 +75,17 @@ pub struct StaffUser {
     pub failed_logins: i64,
     pub locked_until: Option<Timestamp>,
     pub must_change_password: bool,
+    /// Sessions record the epoch they started in; bumping it ends them all.
+    pub session_epoch: i64,
     pub created_at: Timestamp,
     pub version: i64,
+}
+
+impl StaffUser {
+    /// Whether sign-in is refused right now because of too many failures.
+    pub fn is_locked(&self, now: Timestamp) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
 }
 
 #[cfg(test)]

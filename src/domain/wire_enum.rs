@@ -2,11 +2,11 @@
 
 /// Declares an enum with `ALL`, `as_str`, `FromStr` (error names the enum) and serde as its snake_case word.
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
-            $(#[serde(rename = $word)] $variant),+
+            $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
         }
 
         impl $name {

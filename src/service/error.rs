@@ -1,5 +1,6 @@
 //! The service layer's one error type; each edge maps it to its own response.
 
+use crate::domain::permission::Permission;
 use crate::domain::status::InvalidTransition;
 use crate::domain::validate::Invalid;
 use crate::store::StoreError;
@@ -19,6 +20,9 @@ pub enum ServiceError {
     Stale,
     #[error(transparent)]
     Transition(#[from] InvalidTransition),
+    /// The actor's roles do not grant this (already audited as `access.denied`).
+    #[error("not permitted: {0}")]
+    Forbidden(Permission),
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]

@@ -1,7 +1,10 @@
 //! Use cases. Each owns its transaction: load, check, apply the domain rule, save, append the audit
 //! event, enqueue the outbox message, commit. The web UI, the API and the CLI all call these.
 
+pub mod applications;
 pub mod audit;
+pub mod auth;
+mod ctx;
 mod error;
 pub mod levels;
 pub mod passwords;
@@ -10,10 +13,10 @@ pub mod tenants;
 
 use std::sync::Arc;
 
+pub use ctx::{Ctx, RequestMeta, StaffPrincipal};
 pub use error::ServiceError;
 
 use crate::blobs::BlobStore;
-use crate::domain::audit::{AuditActor, AuditSubject, NewAuditEvent};
 use crate::store::Store;
 
 /// What the use cases work with.
@@ -21,36 +24,4 @@ use crate::store::Store;
 pub struct Services {
     pub store: Store,
     pub blobs: Arc<dyn BlobStore>,
-}
-
-/// Who is acting and from where: every audit event carries it.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub actor: AuditActor,
-    pub request_id: Option<String>,
-    pub client_ip: Option<String>,
-}
-
-impl Ctx {
-    /// The platform acting on its own (the CLI, the demo seeder).
-    pub fn system(component: &str) -> Self {
-        Self {
-            actor: AuditActor::system(component),
-            request_id: None,
-            client_ip: None,
-        }
-    }
-
-    /// An audit event by this actor.
-    pub fn event(
-        &self,
-        action: &'static str,
-        subject: AuditSubject,
-        payload: serde_json::Value,
-    ) -> NewAuditEvent {
-        let mut event = NewAuditEvent::new(self.actor.clone(), action, subject, payload);
-        event.request_id = self.request_id.clone();
-        event.client_ip = self.client_ip.clone();
-        event
-    }
 }

@@ -116,3 +116,47 @@ pub async fn count_by_status(conn: &mut Conn) -> Result<Vec<(ApplicationStatus, 
         .map(|row| Ok((parsed(row, "status")?, row.try_get("n")?)))
         .collect()
 }
+
+/// One line of an application list: enough to show and link it without loading the whole case.
+#[derive(Debug, Clone)]
+pub struct ApplicationSummary {
+    pub id: ApplicationId,
+    pub applicant_name: String,
+    pub level_name: String,
+    pub status: ApplicationStatus,
+    pub attempt: i64,
+    pub max_attempts: i64,
+    pub updated_at: crate::domain::time::Timestamp,
+}
+
+/// The most recently changed applications, across tenants (staff see all tenants).
+pub async fn recently_updated(
+    conn: &mut Conn,
+    limit: i64,
+) -> Result<Vec<ApplicationSummary>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.status, a.attempt, a.max_attempts, a.updated_at, v.name AS level_name,
+                COALESCE(p.company_name, TRIM(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, '')), p.external_id) AS applicant_name
+         FROM applications a
+         JOIN applicants p ON p.id = a.applicant_id
+         JOIN level_versions v ON v.level_id = a.level_id AND v.version = a.level_version
+         ORDER BY a.updated_at DESC, a.id DESC
+         LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ApplicationSummary {
+                id: parsed(row, "id")?,
+                applicant_name: row.try_get("applicant_name")?,
+                level_name: row.try_get("level_name")?,
+                status: parsed(row, "status")?,
+                attempt: row.try_get("attempt")?,
+                max_attempts: row.try_get("max_attempts")?,
+                updated_at: timestamp(row, "updated_at")?,
+            })
+        })
+        .collect()
+}

@@ -11,6 +11,7 @@ mod error;
 pub mod levels;
 pub mod outbox;
 mod rows;
+pub mod sessions;
 pub mod staff;
 pub mod tenants;
 

@@ -5,14 +5,19 @@ use sqlx::any::AnyRow;
 
 use super::rows::{flag, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
+use crate::domain::ids::StaffUserId;
 use crate::domain::staff::StaffUser;
+use crate::domain::time::Timestamp;
+use crate::domain::validate::contact::Email;
+
+const COLUMNS: &str =
+    "id, email, password_hash, roles, active, failed_logins, locked_until, must_change_password,
+    session_epoch, created_at, version";
 
 pub async fn insert(conn: &mut Conn, user: &StaffUser) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO staff_users (id, email, password_hash, roles, active, failed_logins, locked_until,
-                                  must_change_password, created_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO staff_users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
     .bind(user.id.to_string())
     .bind(user.email.as_str())
     .bind(&user.password_hash)
@@ -21,6 +26,7 @@ pub async fn insert(conn: &mut Conn, user: &StaffUser) -> Result<(), StoreError>
     .bind(user.failed_logins)
     .bind(user.locked_until.map(|t| t.canonical()))
     .bind(i64::from(user.must_change_password))
+    .bind(user.session_epoch)
     .bind(user.created_at.canonical())
     .bind(user.version)
     .execute(conn)
@@ -28,39 +34,113 @@ pub async fn insert(conn: &mut Conn, user: &StaffUser) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Saves every mutable field if the row still has `user.version`, and bumps the version.
+pub async fn update(conn: &mut Conn, user: &mut StaffUser) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE staff_users SET password_hash = $1, roles = $2, active = $3, failed_logins = $4, locked_until = $5,
+                must_change_password = $6, session_epoch = $7, version = version + 1
+         WHERE id = $8 AND version = $9",
+    )
+    .bind(&user.password_hash)
+    .bind(user.roles.to_string())
+    .bind(i64::from(user.active))
+    .bind(user.failed_logins)
+    .bind(user.locked_until.map(|t| t.canonical()))
+    .bind(i64::from(user.must_change_password))
+    .bind(user.session_epoch)
+    .bind(user.id.to_string())
+    .bind(user.version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    user.version += 1;
+    Ok(())
+}
+
 fn from_row(row: &AnyRow) -> Result<StaffUser, StoreError> {
+    let email: String = row.try_get("email")?;
     Ok(StaffUser {
         id: parsed(row, "id")?,
-        email: crate::domain::validate::contact::Email::parse(&row.try_get::<String, _>("email")?)
-            .map_err(|e| StoreError::Corrupt {
-                column: "email",
-                value: e.message,
-            })?,
+        email: Email::parse(&email).map_err(|_| StoreError::Corrupt {
+            column: "email",
+            value: email,
+        })?,
         password_hash: row.try_get("password_hash")?,
         roles: parsed(row, "roles")?,
         active: flag(row, "active")?,
         failed_logins: row.try_get("failed_logins")?,
         locked_until: parsed_opt(row, "locked_until")?,
         must_change_password: flag(row, "must_change_password")?,
+        session_epoch: row.try_get("session_epoch")?,
         created_at: timestamp(row, "created_at")?,
         version: row.try_get("version")?,
     })
 }
 
-const COLUMNS: &str = "id, email, password_hash, roles, active, failed_logins, locked_until, must_change_password, created_at, version";
-
-pub async fn find_by_email(conn: &mut Conn, email: &str) -> Result<StaffUser, StoreError> {
+pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<StaffUser, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM staff_users WHERE email = $1"
     ))
-    .bind(email)
+    .bind(email.as_str())
     .fetch_one(conn)
     .await?;
     from_row(&row)
+}
+
+pub async fn get(conn: &mut Conn, id: StaffUserId) -> Result<StaffUser, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    from_row(&row)
+}
+
+/// All staff users by e-mail (a back-office has tens of them, not thousands).
+pub async fn list(conn: &mut Conn) -> Result<Vec<StaffUser>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM staff_users ORDER BY email"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
         .fetch_one(conn)
         .await?)
+}
+
+/// Counts one failed sign-in atomically (concurrent failures all count) and sets the lock when the
+/// count reaches `max_failures`. Returns the new count and lock.
+pub async fn record_sign_in_failure(
+    conn: &mut Conn,
+    id: StaffUserId,
+    max_failures: i64,
+    lock_until: Timestamp,
+) -> Result<(i64, Option<Timestamp>), StoreError> {
+    let row = sqlx::query(
+        "UPDATE staff_users SET failed_logins = failed_logins + 1,
+                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
+                version = version + 1
+         WHERE id = $3 RETURNING failed_logins, locked_until",
+    )
+    .bind(max_failures)
+    .bind(lock_until.canonical())
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        row.try_get("failed_logins")?,
+        parsed_opt(&row, "locked_until")?,
+    ))
+}
+
+/// Resets the failure count and any lock (after a good sign-in, or when a lock has run out).
+pub async fn clear_sign_in_failures(conn: &mut Conn, id: StaffUserId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,14 +1,84 @@
-//! The back-office edge (HTML). For now: health endpoints for load balancers and orchestrators.
+//! The back-office edge: server-rendered HTML with htmx partials. Handlers extract, call a service,
+//! render; sessions, CSRF, security headers and sign-in checks are layers around them.
 
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod headers;
 mod health;
+mod layout;
+mod pages;
+mod request_meta;
+mod session_store;
 
 use axum::Router;
-use axum::routing::get;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
 
-pub fn router() -> Router<AppState> {
+pub use auth::Staff;
+pub use error::WebError;
+
+/// The session cookie's name; `__Host-` binds it to this exact origin over https.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-kycdesk_session"
+    } else {
+        "kycdesk_session"
+    }
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let signed_in = Router::new()
+        .route("/", get(pages::home::page))
+        .route("/logout", post(pages::login::logout))
+        .route(
+            "/account/password",
+            get(pages::account::page).post(pages::account::change),
+        )
+        .route(
+            "/admin/users",
+            get(pages::admin_users::page).post(pages::admin_users::create),
+        )
+        .route(
+            "/admin/users/{id}/active",
+            post(pages::admin_users::set_active),
+        )
+        .route(
+            "/admin/users/{id}/roles",
+            post(pages::admin_users::change_roles),
+        )
+        .route(
+            "/admin/users/{id}/password-reset",
+            post(pages::admin_users::reset_password),
+        )
+        .route_layer(from_fn_with_state(state.clone(), auth::require_staff));
+
+    let idle = time::Duration::seconds(state.config.security.session_idle.num_seconds());
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(
+        state.services.store.clone(),
+    ))
+    .with_name(cookie_name(state.config.secure_cookies))
+    .with_secure(state.config.secure_cookies)
+    .with_http_only(true)
+    .with_same_site(SameSite::Strict)
+    .with_path("/")
+    .with_expiry(Expiry::OnInactivity(idle));
+
     Router::new()
+        .route("/login", get(pages::login::page).post(pages::login::submit))
+        .merge(signed_in)
+        .fallback(error::not_found)
+        .layer(from_fn(csrf::protect))
+        .layer(sessions)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/static/{name}", get(assets::serve))
+        .layer(from_fn(error::render_errors))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(from_fn(request_meta::assign_request_id))
 }

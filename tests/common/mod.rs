@@ -2,6 +2,8 @@
 //! on SQLite always and on PostgreSQL when KYCDESK_TEST_POSTGRES_URL is set.
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use kycdesk::app::App;
@@ -107,6 +109,7 @@ impl TestApp {
             database_url,
             data_dir: dir.path().to_path_buf(),
             secure_cookies: false,
+            security: kycdesk::config::SecurityConfig::default(),
         };
         let app = App::open(config.clone()).await.expect("open app");
         let services = app.services.clone();
@@ -132,6 +135,39 @@ impl TestApp {
             pg_database,
             _data_dir: dir,
         }
+    }
+
+    /// Creates an active staff user directly through the service layer.
+    pub async fn staff_user(
+        &self,
+        email: &str,
+        roles: &str,
+        password: &str,
+    ) -> kycdesk::domain::staff::StaffUser {
+        use kycdesk::domain::password::Password;
+        use kycdesk::domain::validate::contact::Email;
+        let new = kycdesk::service::staff::NewStaffUser {
+            email: Email::parse(email).expect("email"),
+            roles: roles.parse().expect("roles"),
+            password: Password::parse(password).expect("password"),
+            must_change_password: false,
+        };
+        kycdesk::service::staff::create_user(
+            &self.services,
+            &kycdesk::service::Ctx::system("test"),
+            new,
+        )
+        .await
+        .expect("create staff user")
+    }
+
+    /// How many audit events have this action.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
+            .bind(action)
+            .fetch_one(self.services.store.pool())
+            .await
+            .expect("count audit events")
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,0 +1,177 @@
+//! Back-office sessions: starting one at sign-in, and checking it on every request behind sign-in.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use super::csrf;
+use super::error::WebError;
+use super::request_meta::meta_of;
+use crate::app::AppState;
+use crate::domain::ids::StaffUserId;
+use crate::domain::staff::StaffUser;
+use crate::domain::time::Timestamp;
+use crate::service::{self, Ctx};
+
+const STAFF_ID: &str = "staff_id";
+const EPOCH: &str = "epoch";
+const SIGNED_IN_AT: &str = "signed_in_at";
+const LAST_SEEN: &str = "last_seen";
+
+/// Activity is written back at most this often, so a busy reviewer does not cost a write per click.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// The signed-in staff member of this request.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: StaffUser,
+    pub ctx: Ctx,
+    pub csrf: String,
+    pub session: Session,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Present on every route behind `require_staff`; absent means a routing mistake.
+        parts
+            .extensions
+            .get::<Staff>()
+            .cloned()
+            .ok_or(WebError::NotFound)
+    }
+}
+
+/// Starts an authenticated session: a new session id (no fixation), the user's epoch, a new CSRF token.
+pub async fn start_session(session: &Session, user: &StaffUser) -> Result<(), WebError> {
+    session.cycle_id().await.map_err(WebError::session)?;
+    let now = Timestamp::now().canonical();
+    session
+        .insert(STAFF_ID, user.id.to_string())
+        .await
+        .map_err(WebError::session)?;
+    session
+        .insert(EPOCH, user.session_epoch)
+        .await
+        .map_err(WebError::session)?;
+    session
+        .insert(SIGNED_IN_AT, &now)
+        .await
+        .map_err(WebError::session)?;
+    session
+        .insert(LAST_SEEN, &now)
+        .await
+        .map_err(WebError::session)?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+/// Keeps the session valid after the user's own change bumped their epoch (password change).
+pub async fn adopt_epoch(session: &Session, user: &StaffUser) -> Result<(), WebError> {
+    session
+        .insert(EPOCH, user.session_epoch)
+        .await
+        .map_err(WebError::session)
+}
+
+/// The user of a still-valid session, or `None` when there is none or it has ended.
+pub async fn current_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<StaffUser>, WebError> {
+    let get = |key: &'static str| async move {
+        session.get::<String>(key).await.map_err(WebError::session)
+    };
+    let (Some(id), Some(signed_in_at), Some(last_seen)) = (
+        get(STAFF_ID).await?,
+        get(SIGNED_IN_AT).await?,
+        get(LAST_SEEN).await?,
+    ) else {
+        return Ok(None);
+    };
+    let epoch = session
+        .get::<i64>(EPOCH)
+        .await
+        .map_err(WebError::session)?
+        .unwrap_or(-1);
+    let (Ok(id), Ok(signed_in_at), Ok(last_seen)) = (
+        id.parse::<StaffUserId>(),
+        signed_in_at.parse::<Timestamp>(),
+        last_seen.parse::<Timestamp>(),
+    ) else {
+        return Ok(None);
+    };
+    let now = Timestamp::now();
+    let security = state.config.security;
+    if signed_in_at.plus(security.session_absolute) <= now
+        || last_seen.plus(security.session_idle) <= now
+    {
+        return Ok(None);
+    }
+    let Some(user) = service::auth::resume(&state.services, id, epoch).await? else {
+        return Ok(None);
+    };
+    if last_seen.plus(chrono::Duration::seconds(TOUCH_EVERY_SECONDS)) <= now {
+        session
+            .insert(LAST_SEEN, now.canonical())
+            .await
+            .map_err(WebError::session)?;
+    }
+    Ok(Some(user))
+}
+
+/// Sends the browser to another page; htmx requests get `HX-Redirect` so the whole page changes.
+pub fn redirect(to: &'static str, is_htmx: bool) -> Response {
+    if is_htmx {
+        let mut response = StatusCode::OK.into_response();
+        response
+            .headers_mut()
+            .insert("hx-redirect", HeaderValue::from_static(to));
+        response
+    } else {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+    }
+}
+
+/// Lets a request through only with a valid session; makes `Staff` available to the handler.
+pub async fn require_staff(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_htmx = request.headers().contains_key("hx-request");
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return redirect("/login", is_htmx);
+    };
+    let user = match current_user(&state, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            if let Err(error) = session.flush().await {
+                return WebError::session(error).into_response();
+            }
+            return redirect("/login", is_htmx);
+        }
+        Err(error) => return error.into_response(),
+    };
+    let path = request.uri().path();
+    if user.must_change_password && path != "/account/password" && path != "/logout" {
+        return redirect("/account/password", is_htmx);
+    }
+    let csrf = match csrf::token(&session).await {
+        Ok(token) => token,
+        Err(error) => return error.into_response(),
+    };
+    let (mut parts, body) = request.into_parts();
+    let ctx = Ctx::staff(&user, meta_of(&parts));
+    parts.extensions.insert(Staff {
+        user,
+        ctx,
+        csrf,
+        session,
+    });
+    next.run(Request::from_parts(parts, body)).await
+}

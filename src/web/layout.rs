@@ -1,0 +1,49 @@
+//! What the base layout needs: the page title, the signed-in user and their navigation, the CSRF token.
+
+use super::auth::Staff;
+use crate::domain::permission::Permission;
+
+pub struct Nav {
+    pub email: String,
+    pub roles: String,
+    pub administer: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub nav: Option<Nav>,
+    pub csrf: String,
+}
+
+impl Layout {
+    pub fn for_staff(staff: &Staff, title: &str) -> Self {
+        let nav = Nav {
+            email: staff.user.email.as_str().to_owned(),
+            roles: staff.user.roles.to_string(),
+            administer: staff.ctx.can(Permission::Administer),
+        };
+        Self {
+            title: title.to_owned(),
+            nav: Some(nav),
+            csrf: staff.csrf.clone(),
+        }
+    }
+
+    /// For pages outside a session (sign-in) that still post a form.
+    pub fn anonymous(title: &str, csrf: String) -> Self {
+        Self {
+            title: title.to_owned(),
+            nav: None,
+            csrf,
+        }
+    }
+
+    /// For error pages.
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            nav: None,
+            csrf: String::new(),
+        }
+    }
+}

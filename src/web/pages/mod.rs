@@ -1,0 +1,6 @@
+//! One module per page; each page's template struct wraps the partials it swaps.
+
+pub mod account;
+pub mod admin_users;
+pub mod home;
+pub mod login;

@@ -1,0 +1,430 @@
+//! Staff sign-in, sessions, CSRF, lockout, roles and the security baseline, over real HTTP on both databases.
+
+mod common;
+
+use common::TestApp;
+use common::browser::Browser;
+
+const PASSWORD: &str = "correct horse battery staple";
+const REFUSED: &str = "Sign-in failed. Check your e-mail and password.";
+
+async fn signed_in(app: &TestApp, email: &str, roles: &str) -> Browser {
+    app.staff_user(email, roles, PASSWORD).await;
+    let mut browser = Browser::new(app);
+    let answer = browser.sign_in(email, PASSWORD).await;
+    assert_eq!(answer.status, 303, "sign-in of {email}: {}", answer.body);
+    browser.get("/").await;
+    browser
+}
+
+async fn sign_in_cycles_the_session_id_and_sign_out_kills_it(app: TestApp) {
+    app.staff_user("rev@example.com", "reviewer", PASSWORD)
+        .await;
+    let mut browser = Browser::new(&app);
+    let login = browser.get("/login").await;
+    assert_eq!(login.status, 200);
+    let before = browser
+        .cookie
+        .clone()
+        .expect("a session for the sign-in form's CSRF token");
+
+    let answer = browser
+        .post(
+            "/login",
+            &[("email", "rev@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.location()),
+        (303, Some("/"))
+    );
+    let after = browser.cookie.clone().expect("session cookie");
+    assert_ne!(before, after, "the session id is cycled at sign-in");
+    assert_eq!(browser.get("/").await.status, 200);
+    assert_eq!(app.audit_count("auth.signed_in").await, 1);
+
+    let mut stale = Browser::new(&app);
+    stale.cookie = Some(before);
+    assert_eq!(
+        stale.get("/").await.location(),
+        Some("/login"),
+        "the pre-sign-in id is dead"
+    );
+
+    let out = browser.post("/logout", &[]).await;
+    assert_eq!((out.status.as_u16(), out.location()), (303, Some("/login")));
+    let mut replay = Browser::new(&app);
+    replay.cookie = Some(after);
+    assert_eq!(
+        replay.get("/").await.location(),
+        Some("/login"),
+        "the old id is dead after sign-out"
+    );
+    assert_eq!(app.audit_count("auth.signed_out").await, 1);
+}
+
+async fn refusals_say_the_same_whatever_the_reason(app: TestApp) {
+    app.staff_user("rev@example.com", "reviewer", PASSWORD)
+        .await;
+    let mut browser = Browser::new(&app);
+    let unknown = browser.sign_in("nobody@example.com", PASSWORD).await;
+    let wrong = browser
+        .sign_in("rev@example.com", "wrong password here")
+        .await;
+    let malformed = browser.sign_in("not an email", "x").await;
+    for page in [&unknown, &wrong, &malformed] {
+        assert_eq!(page.status, 401);
+        assert!(page.body.contains(REFUSED), "{}", page.body);
+    }
+    assert_eq!(app.audit_count("auth.sign_in_failed").await, 3);
+}
+
+async fn five_failures_lock_the_account_until_the_window_ends(app: TestApp) {
+    app.staff_user("rev@example.com", "reviewer", PASSWORD)
+        .await;
+    let mut browser = Browser::new(&app);
+    for _ in 0..5 {
+        assert_eq!(
+            browser
+                .sign_in("rev@example.com", "not the password")
+                .await
+                .status,
+            401
+        );
+    }
+    assert_eq!(app.audit_count("auth.locked").await, 1);
+    let locked = browser.sign_in("rev@example.com", PASSWORD).await;
+    assert_eq!(
+        locked.status, 401,
+        "the right password does not open a locked account"
+    );
+    assert!(locked.body.contains(REFUSED));
+
+    // The window ends (moved into the past rather than waited for).
+    sqlx::query("UPDATE staff_users SET locked_until = '2000-01-01T00:00:00.000000Z' WHERE email = 'rev@example.com'")
+        .execute(app.services.store.pool())
+        .await
+        .expect("end the lock");
+    assert_eq!(
+        browser.sign_in("rev@example.com", PASSWORD).await.status,
+        303
+    );
+    assert_eq!(app.audit_count("auth.lock_expired").await, 1);
+    let failures: i64 =
+        sqlx::query_scalar("SELECT failed_logins FROM staff_users WHERE email = 'rev@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("failures");
+    assert_eq!(failures, 0);
+}
+
+async fn staff_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("count")
+}
+
+async fn csrf_failures_are_403_and_change_nothing(app: TestApp) {
+    let mut admin = signed_in(&app, "admin@example.com", "admin").await;
+    let token = admin.csrf.clone().expect("token on the page");
+    let fields = [("email", "new@example.com"), ("role_reviewer", "on")];
+    let with_token = [
+        ("email", "new@example.com"),
+        ("role_reviewer", "on"),
+        ("csrf_token", token.as_str()),
+    ];
+    let wrong = [
+        ("email", "new@example.com"),
+        ("role_reviewer", "on"),
+        ("csrf_token", "0000"),
+    ];
+
+    assert_eq!(
+        admin.post_raw("/admin/users", &fields, &[]).await.status,
+        403,
+        "missing token"
+    );
+    assert_eq!(
+        admin.post_raw("/admin/users", &wrong, &[]).await.status,
+        403,
+        "wrong token"
+    );
+    let cross = admin
+        .post_raw(
+            "/admin/users",
+            &with_token,
+            &[("Origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(cross.status, 403, "cross-origin");
+    let cross_site = admin
+        .post_raw(
+            "/admin/users",
+            &with_token,
+            &[("Sec-Fetch-Site", "cross-site")],
+        )
+        .await;
+    assert_eq!(cross_site.status, 403, "cross-site fetch");
+    assert_eq!(staff_count(&app).await, 1, "nothing was created");
+
+    let header = admin
+        .post_raw(
+            "/admin/users",
+            &fields,
+            &[("X-CSRF-Token", &token), ("HX-Request", "true")],
+        )
+        .await;
+    assert_eq!(header.status, 200, "{}", header.body);
+    assert_eq!(staff_count(&app).await, 2);
+}
+
+async fn the_permission_matrix_holds_on_every_route(app: TestApp) {
+    let mut reviewer = signed_in(&app, "rev@example.com", "reviewer").await;
+    let mut auditor = signed_in(&app, "aud@example.com", "auditor").await;
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
+    for browser in [&mut reviewer, &mut auditor, &mut admin] {
+        assert_eq!(browser.get("/").await.status, 200);
+    }
+    assert_eq!(admin.get("/admin/users").await.status, 200);
+    let admin_id: String =
+        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'adm@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("id");
+    for browser in [&mut reviewer, &mut auditor] {
+        let page = browser.get("/admin/users").await;
+        assert_eq!(page.status, 403);
+        assert!(page.body.contains("Your role does not allow this."));
+        assert!(
+            !page.body.contains("adm@example.com"),
+            "no data leaks on a refusal"
+        );
+        assert_eq!(
+            browser
+                .post(
+                    "/admin/users",
+                    &[("email", "x@example.com"), ("role_admin", "on")]
+                )
+                .await
+                .status,
+            403
+        );
+        let reset = browser
+            .post(
+                &format!("/admin/users/{admin_id}/password-reset"),
+                &[("version", "1")],
+            )
+            .await;
+        assert_eq!(reset.status, 403);
+        let toast = browser.get_htmx("/admin/users").await;
+        assert_eq!(toast.status, 403);
+        assert_eq!(
+            toast
+                .headers
+                .get("hx-retarget")
+                .and_then(|v| v.to_str().ok()),
+            Some("#toasts")
+        );
+    }
+    assert_eq!(app.audit_count("access.denied").await, 8);
+    assert_eq!(staff_count(&app).await, 3);
+}
+
+async fn ending_a_users_access_ends_their_live_session(app: TestApp) {
+    let mut reviewer = signed_in(&app, "rev@example.com", "reviewer").await;
+    let mut other = signed_in(&app, "rev2@example.com", "reviewer").await;
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
+    let (id, version): (String, i64) =
+        sqlx::query_as("SELECT id, version FROM staff_users WHERE email = 'rev@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("user");
+    let done = admin
+        .post(
+            &format!("/admin/users/{id}/active"),
+            &[("version", &version.to_string()), ("active", "false")],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(
+        reviewer.get("/").await.location(),
+        Some("/login"),
+        "the deactivated user's session is refused"
+    );
+    assert_eq!(
+        reviewer.sign_in("rev@example.com", PASSWORD).await.status,
+        401
+    );
+
+    let (id, version): (String, i64) =
+        sqlx::query_as("SELECT id, version FROM staff_users WHERE email = 'rev2@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("user");
+    let roles = admin
+        .post(
+            &format!("/admin/users/{id}/roles"),
+            &[("version", &version.to_string()), ("role_auditor", "on")],
+        )
+        .await;
+    assert_eq!(roles.status, 200, "{}", roles.body);
+    assert_eq!(
+        other.get("/").await.location(),
+        Some("/login"),
+        "a role change ends the session"
+    );
+    assert_eq!(app.audit_count("staff_user.deactivated").await, 1);
+    assert_eq!(app.audit_count("staff_user.roles_changed").await, 1);
+
+    let stale = admin
+        .post(
+            &format!("/admin/users/{id}/roles"),
+            &[("version", &version.to_string()), ("role_admin", "on")],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "a stale version is refused");
+}
+
+async fn invited_users_must_choose_their_own_password(app: TestApp) {
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
+    let created = admin
+        .post(
+            "/admin/users",
+            &[("email", "new@example.com"), ("role_reviewer", "on")],
+        )
+        .await;
+    assert_eq!(created.status, 200);
+    let start = created
+        .body
+        .find("<code class=\"select-all\">")
+        .expect("one-time password shown")
+        + "<code class=\"select-all\">".len();
+    let one_time = created.body[start..]
+        .split('<')
+        .next()
+        .expect("password")
+        .to_owned();
+
+    let mut newcomer = Browser::new(&app);
+    let answer = newcomer.sign_in("new@example.com", &one_time).await;
+    assert_eq!(answer.location(), Some("/account/password"));
+    assert_eq!(
+        newcomer.get("/").await.location(),
+        Some("/account/password")
+    );
+    let form = newcomer.get("/account/password").await;
+    assert!(form.body.contains("set by an administrator"));
+    let weak = newcomer
+        .post(
+            "/account/password",
+            &[
+                ("current_password", &one_time),
+                ("new_password", "password1234"),
+                ("confirm_password", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.body.contains("too common"), "{}", weak.body);
+    let changed = newcomer
+        .post(
+            "/account/password",
+            &[
+                ("current_password", &one_time),
+                ("new_password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(
+        newcomer.get("/").await.status,
+        200,
+        "the session that changed the password stays valid"
+    );
+    assert_eq!(app.audit_count("staff_user.password_changed").await, 1);
+}
+
+async fn every_response_carries_the_security_headers(app: TestApp) {
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
+    for path in [
+        "/login",
+        "/",
+        "/admin/users",
+        "/account/password",
+        "/no-such-page",
+        "/healthz",
+        "/static/app-1.css",
+    ] {
+        let page = admin.get(path).await;
+        let header = |name: &str| {
+            page.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert!(!header("x-request-id").is_empty(), "{path}");
+        if path.starts_with("/static/") {
+            assert!(header("cache-control").contains("immutable"), "{path}");
+        } else {
+            assert_eq!(header("cache-control"), "no-store", "{path}");
+        }
+    }
+    let missing = admin.get("/no-such-page").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Request id"),
+        "error pages show the request id"
+    );
+}
+
+async fn htmx_gets_the_partial_and_a_plain_request_the_page(app: TestApp) {
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
+    let page = admin.get("/admin/users").await;
+    assert!(page.body.contains("<html") && page.body.contains("id=\"users-main\""));
+    let partial = admin.get_htmx("/admin/users").await;
+    assert!(!partial.body.contains("<html") && partial.body.contains("id=\"users-table\""));
+}
+
+async fn applicant_names_are_escaped(app: TestApp) {
+    kycdesk::demo::seed(&app.services, 8).await.expect("seed");
+    sqlx::query("UPDATE applicants SET first_name = '<script>alert(1)</script>'")
+        .execute(app.services.store.pool())
+        .await
+        .expect("hostile name");
+    let mut reviewer = signed_in(&app, "rev@example.com", "reviewer").await;
+    let home = reviewer.get("/").await;
+    assert!(
+        home.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("<script>alert(1)"));
+}
+
+on_both_databases!(
+    sign_in_cycles_the_session_id_and_sign_out_kills_it,
+    refusals_say_the_same_whatever_the_reason,
+    five_failures_lock_the_account_until_the_window_ends,
+    csrf_failures_are_403_and_change_nothing,
+    the_permission_matrix_holds_on_every_route,
+    ending_a_users_access_ends_their_live_session,
+    invited_users_must_choose_their_own_password,
+    every_response_carries_the_security_headers,
+    htmx_gets_the_partial_and_a_plain_request_the_page,
+    applicant_names_are_escaped,
+);

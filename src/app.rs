@@ -66,6 +66,8 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = self.router();
+        crate::service::passwords::warm_up().await?;
+        let housekeeping = tokio::spawn(purge_sessions_periodically(self.services.clone()));
         tracing::info!(
             address = %listener.local_addr()?,
             database = %redact_database_url(&self.config.database_url),
@@ -79,8 +81,24 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
+        housekeeping.abort();
         self.services.store.close().await;
         Ok(())
+    }
+}
+
+/// How often expired session records are removed.
+const SESSION_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+async fn purge_sessions_periodically(services: Services) {
+    let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+    loop {
+        every.tick().await;
+        match crate::service::auth::purge_expired_sessions(&services).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
     }
 }
 

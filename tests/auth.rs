@@ -168,6 +168,15 @@ async fn csrf_failures_are_403_and_change_nothing(app: TestApp) {
     assert_eq!(cross_site.status, 403, "cross-site fetch");
     assert_eq!(staff_count(&app).await, 1, "nothing was created");
 
+    // A real browser's same-origin form post under Referrer-Policy: no-referrer.
+    let browser_like = [("Origin", "null"), ("Sec-Fetch-Site", "same-origin")];
+    let posted = admin
+        .post_raw("/admin/users", &with_token, &browser_like)
+        .await;
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    assert_eq!(staff_count(&app).await, 2);
+
+    let fields = [("email", "other@example.com"), ("role_reviewer", "on")];
     let header = admin
         .post_raw(
             "/admin/users",
@@ -176,7 +185,7 @@ async fn csrf_failures_are_403_and_change_nothing(app: TestApp) {
         )
         .await;
     assert_eq!(header.status, 200, "{}", header.body);
-    assert_eq!(staff_count(&app).await, 2);
+    assert_eq!(staff_count(&app).await, 3);
 }
 
 async fn the_permission_matrix_holds_on_every_route(app: TestApp) {
@@ -416,7 +425,48 @@ async fn applicant_names_are_escaped(app: TestApp) {
     assert!(!home.body.contains("<script>alert(1)"));
 }
 
+/// Rewrites one time field inside the stored session data, as if that much time had passed.
+async fn age_session(app: &TestApp, field: &str) {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, data FROM sessions")
+        .fetch_all(app.services.store.pool())
+        .await
+        .expect("sessions");
+    for (id, data) in rows {
+        let mut json: serde_json::Value = serde_json::from_str(&data).expect("session json");
+        if json.get(field).is_some() {
+            json[field] = serde_json::json!("2000-01-01T00:00:00.000000Z");
+            sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+                .bind(json.to_string())
+                .bind(id)
+                .execute(app.services.store.pool())
+                .await
+                .expect("age session");
+        }
+    }
+}
+
+async fn idle_and_absolute_timeouts_end_sessions(app: TestApp) {
+    let mut idle = signed_in(&app, "rev@example.com", "reviewer").await;
+    age_session(&app, "last_seen").await;
+    assert_eq!(
+        idle.get("/").await.location(),
+        Some("/login"),
+        "idle timeout"
+    );
+
+    let mut long = Browser::new(&app);
+    assert_eq!(long.sign_in("rev@example.com", PASSWORD).await.status, 303);
+    assert_eq!(long.get("/").await.status, 200);
+    age_session(&app, "signed_in_at").await;
+    assert_eq!(
+        long.get("/").await.location(),
+        Some("/login"),
+        "absolute timeout"
+    );
+}
+
 on_both_databases!(
+    idle_and_absolute_timeouts_end_sessions,
     sign_in_cycles_the_session_id_and_sign_out_kills_it,
     refusals_say_the_same_whatever_the_reason,
     five_failures_lock_the_account_until_the_window_ends,
@@ -428,3 +478,31 @@ on_both_databases!(
     htmx_gets_the_partial_and_a_plain_request_the_page,
     applicant_names_are_escaped,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_deployments_use_a_host_only_secure_cookie_and_hsts() {
+    let app = TestApp::sqlite_with(|config| config.secure_cookies = true).await;
+    let response = app
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("GET /login");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-kycdesk_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    let hsts = response
+        .headers()
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+}

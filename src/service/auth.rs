@@ -218,3 +218,14 @@ pub async fn resume(
         Err(other) => Err(other.into()),
     }
 }
+
+/// Removes session records past their expiry (they are already refused; this keeps the table small).
+pub async fn purge_expired_sessions(services: &Services) -> Result<u64, ServiceError> {
+    let mut conn = services
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(store::sessions::delete_expired(&mut conn, Timestamp::now()).await?)
+}

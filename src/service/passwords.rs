@@ -47,6 +47,14 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
+/// Computes the decoy hash ahead of the first sign-in, so that one is not slower than the rest.
+pub async fn warm_up() -> Result<(), ServiceError> {
+    blocking(|| {
+        LazyLock::force(&DECOY_HASH);
+    })
+    .await
+}
+
 /// Checks a password against a stored hash (or against the decoy when `stored` is `None`).
 pub async fn verify(password: &str, stored: Option<&str>) -> Result<bool, ServiceError> {
     let password = password.to_owned();

@@ -48,15 +48,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Whether the browser says the request comes from our own origin. Browsers that send neither
-/// header are left to the token check.
+/// Whether the browser says the request comes from our own origin. Fetch metadata
+/// (`Sec-Fetch-Site`) is authoritative where sent; otherwise a real `Origin` must name our host.
+/// `Origin: null` is what browsers send for same-origin form posts under `Referrer-Policy:
+/// no-referrer`, so it proves nothing either way and is left to the token check.
 fn same_origin(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.as_bytes(), b"same-origin" | b"none")
-    {
-        return false;
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
     }
     match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), _) if origin.as_bytes() == b"null" => true,
         (Some(origin), Some(host)) => {
             let origin = origin.to_str().unwrap_or("");
             let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
@@ -159,7 +160,14 @@ mod tests {
         ])));
         assert!(!same_origin(&headers(&[
             ("host", "kyc.example"),
-            ("origin", "null")
+            ("origin", "https://kyc.example"),
+            ("sec-fetch-site", "same-site")
+        ])));
+        // What Chromium sends for a same-origin form post under Referrer-Policy: no-referrer.
+        assert!(same_origin(&headers(&[
+            ("host", "kyc.example"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
         ])));
     }
 

@@ -77,9 +77,14 @@ fn with_database(url: &str, database: &str) -> String {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    /// A SQLite app with adjusted configuration (secure cookies, timeouts).
+    pub async fn sqlite_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = Config::default_database_url(dir.path());
-        Self::start(dir, url, None).await
+        Self::start(dir, url, None, adjust).await
     }
 
     pub async fn postgres() -> Option<TestApp> {
@@ -96,21 +101,23 @@ impl TestApp {
         admin.close().await.expect("close admin connection");
         let url = with_database(&admin_url, &name);
         let dir = tempfile::tempdir().expect("temp dir");
-        Some(Self::start(dir, url, Some((admin_url, name))).await)
+        Some(Self::start(dir, url, Some((admin_url, name)), |_| {}).await)
     }
 
     async fn start(
         dir: TempDir,
         database_url: String,
         pg_database: Option<(String, String)>,
+        adjust: impl FnOnce(&mut Config),
     ) -> TestApp {
-        let config = Config {
+        let mut config = Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
             data_dir: dir.path().to_path_buf(),
             secure_cookies: false,
             security: kycdesk::config::SecurityConfig::default(),
         };
+        adjust(&mut config);
         let app = App::open(config.clone()).await.expect("open app");
         let services = app.services.clone();
         let listener = tokio::net::TcpListener::bind(config.listen)

@@ -93,13 +93,21 @@ CREATE TABLE applications (
     client_verification TEXT,
     webhook_url TEXT,
     assignee_id TEXT REFERENCES staff_users (id),
+    -- Worst finding severity over the application's checks (info, warning, failure); NULL before any check.
+    findings_summary TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
+    -- When the application entered its current status: the queue's "time waiting".
+    status_changed_at TEXT NOT NULL,
+    -- Bumped by every change of content (status, answers, documents, checks, decisions), not by assignment.
     version BIGINT NOT NULL,
     FOREIGN KEY (level_id, level_version) REFERENCES level_versions (level_id, version)
 );
+CREATE INDEX applications_queue ON applications (status, status_changed_at, id);
+CREATE INDEX applications_waiting ON applications (status_changed_at, id);
 CREATE INDEX applications_tenant_status ON applications (tenant_id, status, created_at);
-CREATE INDEX applications_status_updated ON applications (status, updated_at, id);
+CREATE INDEX applications_updated ON applications (updated_at, id);
+CREATE INDEX applications_assignee ON applications (assignee_id, status);
 CREATE INDEX applications_applicant ON applications (applicant_id, created_at);
 
 CREATE TABLE documents (
@@ -117,6 +125,8 @@ CREATE TABLE documents (
     size_bytes BIGINT NOT NULL,
     width BIGINT,
     height BIGINT,
+    -- A derived JPEG in the blob store; NULL for PDFs.
+    thumbnail_hash TEXT,
     uploaded_at TEXT NOT NULL
 );
 CREATE INDEX documents_application ON documents (application_id, attempt);
@@ -153,15 +163,22 @@ CREATE TABLE decisions (
     application_id TEXT NOT NULL REFERENCES applications (id),
     outcome TEXT NOT NULL,
     reasons TEXT NOT NULL,
+    -- Requirement keys the applicant must redo (remediation).
+    remediation TEXT NOT NULL,
     message_to_applicant TEXT,
     internal_comment TEXT,
     state TEXT NOT NULL,
+    -- The application version the decision was made on: a later change invalidates a proposal.
+    application_version BIGINT NOT NULL,
     proposed_by TEXT NOT NULL REFERENCES staff_users (id),
     proposed_at TEXT NOT NULL,
-    confirmed_by TEXT REFERENCES staff_users (id),
-    confirmed_at TEXT
+    -- The second reviewer (four-eyes), who confirmed or sent the proposal back.
+    reviewed_by TEXT REFERENCES staff_users (id),
+    reviewed_at TEXT
 );
 CREATE INDEX decisions_application ON decisions (application_id, proposed_at);
+CREATE INDEX decisions_reviewed ON decisions (reviewed_at);
+CREATE INDEX decisions_proposed ON decisions (proposed_at);
 
 CREATE TABLE notes (
     id TEXT PRIMARY KEY,
@@ -199,6 +216,8 @@ CREATE TABLE audit_events (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_events_subject ON audit_events (subject, seq);
+CREATE INDEX applicants_email ON applicants (email);
+CREATE INDEX applicants_external_id ON applicants (external_id);
 
 -- The chain head: one row, updated by every append. Its row lock serializes appenders on
 -- PostgreSQL (SQLite's write lock already does), so seq has no gaps and the chain no forks.

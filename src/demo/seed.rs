@@ -591,6 +591,7 @@ impl Seeder<'_> {
                         size_bytes: size as i64,
                         width: Some(i64::from(width)),
                         height: Some(i64::from(height)),
+                        thumbnail_hash: None,
                         uploaded_at: at,
                     };
                     store::documents::insert(&mut tx, &doc).await?;
@@ -614,6 +615,27 @@ impl Seeder<'_> {
                     .as_mut()
                     .ok_or(ServiceError::NotFound("application"))?;
                 record_move(&mut tx, app, *to, *mover, actor, at).await?;
+                // A third of the open reviews are already being worked on.
+                if *to == ApplicationStatus::Review
+                    && case.target == ApplicationStatus::Review
+                    && case.variant.is_multiple_of(3)
+                {
+                    store::applications::set_assignee(&mut tx, app.id, None, Some(reviewer))
+                        .await?;
+                    app.assignee_id = Some(reviewer);
+                    let subject = AuditSubject::new("application", app.id);
+                    let payload = json!({"assignee": reviewer});
+                    append_at(
+                        &mut tx,
+                        AuditActor::staff(reviewer),
+                        "application.claimed",
+                        subject,
+                        payload,
+                        app.tenant_id,
+                        at,
+                    )
+                    .await?;
+                }
             }
             Step::ProviderResult => self.provider_result(&mut tx, case, level, at).await?,
             Step::Decide(outcome) => self.decide(&mut tx, case, *outcome, reviewer, at).await?,
@@ -681,8 +703,10 @@ impl Seeder<'_> {
             client_verification: None,
             webhook_url: None,
             assignee_id: None,
+            findings_summary: None,
             created_at: at,
             updated_at: at,
+            status_changed_at: at,
             version: 1,
         };
         store::applications::insert(tx, &app).await?;
@@ -747,7 +771,10 @@ impl Seeder<'_> {
                 at,
             )
             .await?;
+            app.record_findings(check.worst_severity());
         }
+        app.updated_at = at;
+        store::applications::update(tx, app).await?;
         Ok(())
     }
 
@@ -789,13 +816,22 @@ impl Seeder<'_> {
             reasons: reasons.clone(),
             message_to_applicant: message,
             internal_comment: Some("Compared the document with the provider findings.".into()),
+            remediation: if outcome == Outcome::Remediate {
+                vec![remediation_item(&self.levels[case.level])]
+            } else {
+                vec![]
+            },
             state: DecisionState::Confirmed,
+            application_version: app.version,
             proposed_by: reviewer,
             proposed_at: at,
-            confirmed_by: confirmer,
-            confirmed_at: confirmer.map(|_| at),
+            reviewed_by: confirmer,
+            reviewed_at: confirmer.map(|_| at),
         };
-        app.assignee_id = Some(reviewer);
+        if app.assignee_id != Some(reviewer) {
+            store::applications::set_assignee(tx, app.id, app.assignee_id, Some(reviewer)).await?;
+            app.assignee_id = Some(reviewer);
+        }
         store::decisions::insert(tx, &decision).await?;
         store::decisions::insert_note(
             tx,
@@ -806,11 +842,7 @@ impl Seeder<'_> {
             at,
         )
         .await?;
-        let to = match outcome {
-            Outcome::Accept => ApplicationStatus::Accepted,
-            Outcome::Reject => ApplicationStatus::Rejected,
-            Outcome::Remediate => ApplicationStatus::Remediate,
-        };
+        let to = outcome.target_status();
         let reason_names: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
         let payload = json!({"decision_id": decision.id, "outcome": outcome.as_str(), "reasons": reason_names, "confirmed_by": confirmer});
         announce(
@@ -836,6 +868,16 @@ impl Seeder<'_> {
         )
         .await
     }
+}
+
+/// What a demo remediation asks to redo: the identity document where the level has one.
+fn remediation_item(level: &LevelVersion) -> String {
+    let key = if level.requirement("identity_document").is_some() {
+        "identity_document"
+    } else {
+        "date_of_birth"
+    };
+    key.to_owned()
 }
 
 /// Seeds tenants, staff, levels and `applications` applications with their history. Run on an empty database.

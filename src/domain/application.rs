@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::check::Severity;
 use super::ids::{ApplicantId, ApplicationId, LevelId, StaffUserId, TenantId};
 use super::status::{ApplicationStatus, TransitionActor, check_transition};
 use super::time::Timestamp;
@@ -32,9 +33,13 @@ pub struct Application {
     pub client_verification: Option<serde_json::Value>,
     pub webhook_url: Option<String>,
     pub assignee_id: Option<StaffUserId>,
+    /// The worst finding severity over all checks so far; `None` before any check.
+    pub findings_summary: Option<Severity>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-    /// Optimistic concurrency: every update says which version it read.
+    /// When the current status began: how long the case has been waiting.
+    pub status_changed_at: Timestamp,
+    /// Optimistic concurrency: every change of content says which version it read.
     pub version: i64,
 }
 
@@ -52,7 +57,16 @@ impl Application {
         }
         self.status = to;
         self.updated_at = at;
+        self.status_changed_at = at;
         Ok(())
+    }
+
+    /// Folds new findings into the summary: the worst severity seen so far stays.
+    pub fn record_findings(&mut self, worst: Option<Severity>) {
+        self.findings_summary = match (self.findings_summary, worst) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Whether another attempt is allowed after remediation.

@@ -22,6 +22,28 @@ wire_enum!(CheckResult, "check result" { Clear => "clear", Consider => "consider
 
 wire_enum!(Severity, "severity" { Info => "info", Warning => "warning", Failure => "failure" });
 
+impl Severity {
+    fn rank(&self) -> u8 {
+        match self {
+            Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Failure => 2,
+        }
+    }
+}
+
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Severity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
 /// One observation from a provider, in one vocabulary whatever the provider.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -54,11 +76,6 @@ pub struct Check {
 impl Check {
     /// The worst severity among the findings, for queue summaries.
     pub fn worst_severity(&self) -> Option<Severity> {
-        let rank = |s: &Severity| match s {
-            Severity::Info => 0,
-            Severity::Warning => 1,
-            Severity::Failure => 2,
-        };
-        self.findings.iter().map(|f| f.severity).max_by_key(rank)
+        self.findings.iter().map(|f| f.severity).max()
     }
 }

@@ -40,6 +40,8 @@ pub struct Document {
     pub size_bytes: i64,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// A derived JPEG preview in the blob store; `None` for PDFs.
+    pub thumbnail_hash: Option<String>,
     pub uploaded_at: Timestamp,
 }
 

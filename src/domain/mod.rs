@@ -12,6 +12,7 @@ pub mod kyc_status;
 pub mod level;
 pub mod password;
 pub mod permission;
+pub mod queue;
 pub mod requirement;
 pub mod staff;
 pub mod status;

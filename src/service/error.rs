@@ -23,6 +23,12 @@ pub enum ServiceError {
     /// The actor's roles do not grant this (already audited as `access.denied`).
     #[error("not permitted: {0}")]
     Forbidden(Permission),
+    /// The roles allow it, but a rule forbids this actor doing it here (four-eyes).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The request conflicts with the current state (someone else changed it, a proposal is void).
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]

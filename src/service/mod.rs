@@ -4,10 +4,14 @@
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 mod ctx;
+pub mod dashboard;
+pub mod decisions;
 mod error;
 pub mod levels;
 pub mod passwords;
+pub mod queue;
 pub mod staff;
 pub mod tenants;
 

@@ -1,10 +1,18 @@
 //! Applicants.
 
 use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::rows::to_json;
+use super::rows::{json_opt, parsed, timestamp, to_json};
 use super::{Conn, StoreError};
 use crate::domain::applicant::Applicant;
+use crate::domain::ids::ApplicantId;
+use crate::domain::validate::Invalid;
+use crate::domain::validate::contact::{Email, PhoneNumber};
+use crate::domain::validate::country::CountryCode;
+use crate::domain::validate::date::IsoDate;
+use crate::domain::validate::government_id::{GovernmentId, GovernmentIdType};
 
 pub async fn insert(conn: &mut Conn, applicant: &Applicant) -> Result<(), StoreError> {
     let government_ids: Vec<_> = applicant
@@ -35,4 +43,60 @@ pub async fn insert(conn: &mut Conn, applicant: &Applicant) -> Result<(), StoreE
     .execute(conn)
     .await?;
     Ok(())
+}
+
+fn government_ids(text: &str) -> Result<Vec<GovernmentId>, StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        column: "government_ids",
+        value: text.to_owned(),
+    };
+    let entries: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|_| corrupt())?;
+    entries
+        .iter()
+        .map(|entry| {
+            let id_type = GovernmentIdType::parse(entry["type"].as_str().unwrap_or(""))
+                .map_err(|_| corrupt())?;
+            GovernmentId::parse(id_type, entry["number"].as_str().unwrap_or(""))
+                .map_err(|_| corrupt())
+        })
+        .collect()
+}
+
+fn optional<T>(
+    row: &AnyRow,
+    column: &'static str,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| parse(&t).map_err(|_| StoreError::Corrupt { column, value: t }))
+        .transpose()
+}
+
+pub async fn get(conn: &mut Conn, id: ApplicantId) -> Result<Applicant, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, tenant_id, external_id, applicant_type, first_name, last_name, company_name, date_of_birth, email, phone,
+                country, address, government_ids, created_at, version
+         FROM applicants WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
+    let ids: String = row.try_get("government_ids")?;
+    Ok(Applicant {
+        id: parsed(&row, "id")?,
+        tenant_id: parsed(&row, "tenant_id")?,
+        external_id: row.try_get("external_id")?,
+        applicant_type: parsed(&row, "applicant_type")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        company_name: row.try_get("company_name")?,
+        date_of_birth: optional(&row, "date_of_birth", IsoDate::parse)?,
+        email: optional(&row, "email", Email::parse)?,
+        phone: optional(&row, "phone", PhoneNumber::parse)?,
+        country: optional(&row, "country", CountryCode::parse)?,
+        address: json_opt(&row, "address")?,
+        government_ids: government_ids(&ids)?,
+        created_at: timestamp(&row, "created_at")?,
+        version: row.try_get("version")?,
+    })
 }

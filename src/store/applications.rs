@@ -4,17 +4,19 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::rows::{json, json_opt, parsed, parsed_opt, timestamp, to_json};
-use super::{Conn, StoreError};
+use super::{Backend, Conn, StoreError};
 use crate::domain::application::Application;
-use crate::domain::ids::{ApplicationId, TenantId};
+use crate::domain::ids::{ApplicationId, StaffUserId, TenantId};
 use crate::domain::status::ApplicationStatus;
 
 const COLUMNS: &str = "id, tenant_id, applicant_id, level_id, level_version, kind, provider, provider_reference, status,
-    attempt, max_attempts, attributes, params, client_verification, webhook_url, assignee_id, created_at, updated_at, version";
+    attempt, max_attempts, attributes, params, client_verification, webhook_url, assignee_id, findings_summary, created_at,
+    updated_at, status_changed_at, version";
 
 pub async fn insert(conn: &mut Conn, app: &Application) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO applications ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+        "INSERT INTO applications ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     ))
     .bind(app.id.to_string())
     .bind(app.tenant_id.to_string())
@@ -32,8 +34,10 @@ pub async fn insert(conn: &mut Conn, app: &Application) -> Result<(), StoreError
     .bind(app.client_verification.as_ref().map(to_json))
     .bind(app.webhook_url.clone())
     .bind(app.assignee_id.map(|id| id.to_string()))
+    .bind(app.findings_summary.map(|s| s.as_str()))
     .bind(app.created_at.canonical())
     .bind(app.updated_at.canonical())
+    .bind(app.status_changed_at.canonical())
     .bind(app.version)
     .execute(conn)
     .await?;
@@ -58,8 +62,10 @@ fn from_row(row: &AnyRow) -> Result<Application, StoreError> {
         client_verification: json_opt(row, "client_verification")?,
         webhook_url: row.try_get("webhook_url")?,
         assignee_id: parsed_opt(row, "assignee_id")?,
+        findings_summary: parsed_opt(row, "findings_summary")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
+        status_changed_at: timestamp(row, "status_changed_at")?,
         version: row.try_get("version")?,
     })
 }
@@ -80,12 +86,14 @@ pub async fn get(
     from_row(&row)
 }
 
-/// Saves the mutable fields if nobody changed the row since `app.version` was read, and bumps the version.
+/// Saves the content if nobody changed it since `app.version` was read, and bumps the version.
+/// The assignee is not content: it changes through `set_assignee`.
 pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE applications SET provider_reference = $1, status = $2, attempt = $3, attributes = $4, params = $5,
-                client_verification = $6, webhook_url = $7, assignee_id = $8, updated_at = $9, version = version + 1
-         WHERE id = $10 AND version = $11",
+                client_verification = $6, webhook_url = $7, findings_summary = $8, updated_at = $9,
+                status_changed_at = $10, version = version + 1
+         WHERE id = $11 AND version = $12",
     )
     .bind(app.provider_reference.clone())
     .bind(app.status.as_str())
@@ -94,8 +102,9 @@ pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreE
     .bind(to_json(&app.params))
     .bind(app.client_verification.as_ref().map(to_json))
     .bind(app.webhook_url.clone())
-    .bind(app.assignee_id.map(|id| id.to_string()))
+    .bind(app.findings_summary.map(|s| s.as_str()))
     .bind(app.updated_at.canonical())
+    .bind(app.status_changed_at.canonical())
     .bind(app.id.to_string())
     .bind(app.version)
     .execute(conn)
@@ -105,6 +114,68 @@ pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreE
     }
     app.version += 1;
     Ok(())
+}
+
+/// Any application, whatever its tenant (staff work across tenants).
+pub async fn get_any(conn: &mut Conn, id: ApplicationId) -> Result<Application, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    from_row(&row)
+}
+
+/// Sets the assignee only if it is still `expected` (compare-and-set), so two reviewers can never both
+/// take a case. Returns whether it changed.
+pub async fn set_assignee(
+    conn: &mut Conn,
+    id: ApplicationId,
+    expected: Option<StaffUserId>,
+    assignee: Option<StaffUserId>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE applications SET assignee_id = $1
+         WHERE id = $2 AND (assignee_id = $3 OR (assignee_id IS NULL AND $4 = 1))",
+    )
+    .bind(assignee.map(|a| a.to_string()))
+    .bind(id.to_string())
+    .bind(expected.map(|e| e.to_string()).unwrap_or_default())
+    .bind(i64::from(expected.is_none()))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims the case in review that has waited longest and has no assignee. On PostgreSQL the candidate
+/// row is locked with SKIP LOCKED so concurrent claims pick different cases; SQLite's write lock
+/// serializes them anyway.
+pub async fn claim_next(
+    conn: &mut Conn,
+    backend: Backend,
+    reviewer: StaffUserId,
+) -> Result<Option<ApplicationId>, StoreError> {
+    let lock = match backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let claimed: Option<String> = sqlx::query_scalar(&format!(
+        "UPDATE applications SET assignee_id = $1
+         WHERE id = (SELECT id FROM applications WHERE status = 'review' AND assignee_id IS NULL
+                     ORDER BY status_changed_at, id LIMIT 1 {lock})
+           AND assignee_id IS NULL
+         RETURNING id"
+    ))
+    .bind(reviewer.to_string())
+    .fetch_optional(conn)
+    .await?;
+    claimed
+        .map(|id| {
+            id.parse().map_err(|_| StoreError::Corrupt {
+                column: "id",
+                value: id,
+            })
+        })
+        .transpose()
 }
 
 /// How many applications are in each status (statuses with none are left out).

@@ -105,3 +105,62 @@ pub async fn verify(
     }
     Ok(verifier.finish(Some(head)))
 }
+
+/// An event of an application's history, with the actor shown by e-mail where it is staff.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub payload: String,
+}
+
+/// The audit events about an application and its documents and checks, oldest first.
+pub async fn timeline(
+    conn: &mut Conn,
+    application: &str,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.seq, e.occurred_at, e.actor, e.action, e.payload, s.email
+         FROM audit_events e LEFT JOIN staff_users s ON e.actor = 'staff:' || s.id
+         WHERE e.subject = $1
+            OR e.subject IN (SELECT 'document:' || id FROM documents WHERE application_id = $2)
+            OR e.subject IN (SELECT 'check:' || id FROM checks WHERE application_id = $2)
+         ORDER BY e.seq",
+    )
+    .bind(format!("application:{application}"))
+    .bind(application)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TimelineEntry {
+                seq: row.try_get("seq")?,
+                occurred_at: row.try_get("occurred_at")?,
+                actor: row.try_get("actor")?,
+                actor_email: row.try_get("email")?,
+                action: row.try_get("action")?,
+                payload: row.try_get("payload")?,
+            })
+        })
+        .collect()
+}
+
+/// Who changed a subject last, and when (for "changed by X at T").
+pub async fn last_change(
+    conn: &mut Conn,
+    subject: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT COALESCE(s.email, e.actor), e.occurred_at FROM audit_events e
+         LEFT JOIN staff_users s ON e.actor = 'staff:' || s.id
+         WHERE e.subject = $1 AND e.action NOT LIKE '%.viewed' AND e.action NOT LIKE '%revealed'
+         ORDER BY e.seq DESC LIMIT 1",
+    )
+    .bind(subject)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row)
+}

@@ -1,8 +1,13 @@
 //! Provider checks and their findings.
 
-use super::rows::float_text;
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::rows::{float_text, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
-use crate::domain::check::Check;
+use crate::domain::check::{Check, Finding};
+use crate::domain::ids::{ApplicationId, CheckId};
 
 pub async fn insert(conn: &mut Conn, check: &Check) -> Result<(), StoreError> {
     sqlx::query(
@@ -39,4 +44,78 @@ pub async fn insert(conn: &mut Conn, check: &Check) -> Result<(), StoreError> {
         .await?;
     }
     Ok(())
+}
+
+/// The checks of an application with their findings, oldest first, in two statements.
+pub async fn for_application(
+    conn: &mut Conn,
+    application: ApplicationId,
+) -> Result<Vec<Check>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, application_id, document_id, provider, reference, kind, status, result, score, raw_payload, created_at
+         FROM checks WHERE application_id = $1 ORDER BY created_at, id",
+    )
+    .bind(application.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut checks = rows
+        .iter()
+        .map(|row| {
+            Ok(Check {
+                id: parsed(row, "id")?,
+                application_id: parsed(row, "application_id")?,
+                document_id: parsed_opt(row, "document_id")?,
+                provider: row.try_get("provider")?,
+                reference: row.try_get("reference")?,
+                kind: parsed(row, "kind")?,
+                status: parsed(row, "status")?,
+                result: parsed_opt(row, "result")?,
+                score: row.try_get("score")?,
+                findings: Vec::new(),
+                raw_payload: row.try_get("raw_payload")?,
+                created_at: timestamp(row, "created_at")?,
+            })
+        })
+        .collect::<Result<Vec<Check>, StoreError>>()?;
+    let findings = sqlx::query(
+        "SELECT f.check_id, f.code, f.severity, f.message, f.field, f.value, f.confidence
+         FROM findings f JOIN checks c ON c.id = f.check_id WHERE c.application_id = $1 ORDER BY f.check_id, f.position",
+    )
+    .bind(application.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_check: HashMap<CheckId, Vec<Finding>> = HashMap::new();
+    for row in &findings {
+        by_check
+            .entry(parsed(row, "check_id")?)
+            .or_default()
+            .push(Finding {
+                code: row.try_get("code")?,
+                severity: parsed(row, "severity")?,
+                message: row.try_get("message")?,
+                field: row.try_get("field")?,
+                value: row.try_get("value")?,
+                confidence: row.try_get("confidence")?,
+            });
+    }
+    for check in &mut checks {
+        check.findings = by_check.remove(&check.id).unwrap_or_default();
+    }
+    Ok(checks)
+}
+
+/// One check, for showing its raw payload.
+pub async fn raw_payload(
+    conn: &mut Conn,
+    application: ApplicationId,
+    check: CheckId,
+) -> Result<(String, String), StoreError> {
+    let row: (String, String) = sqlx::query_as(
+        "SELECT provider, raw_payload FROM checks WHERE id = $1 AND application_id = $2",
+    )
+    .bind(check.to_string())
+    .bind(application.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(row)
 }

@@ -1,14 +1,20 @@
 //! Document metadata (the bytes live in the blob store).
 
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::rows::{parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
 use crate::domain::document::Document;
+use crate::domain::ids::{ApplicationId, DocumentId};
+
+const COLUMNS: &str = "id, tenant_id, application_id, attempt, requirement_key, doc_type, side, issuing_country, liveness,
+    blob_hash, mime_type, size_bytes, width, height, thumbnail_hash, uploaded_at";
 
 pub async fn insert(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO documents (id, tenant_id, application_id, attempt, requirement_key, doc_type, side, issuing_country,
-                                liveness, blob_hash, mime_type, size_bytes, width, height, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO documents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    ))
     .bind(doc.id.to_string())
     .bind(doc.tenant_id.to_string())
     .bind(doc.application_id.to_string())
@@ -23,8 +29,52 @@ pub async fn insert(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
     .bind(doc.size_bytes)
     .bind(doc.width)
     .bind(doc.height)
+    .bind(doc.thumbnail_hash.clone())
     .bind(doc.uploaded_at.canonical())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<Document, StoreError> {
+    Ok(Document {
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        application_id: parsed(row, "application_id")?,
+        attempt: row.try_get("attempt")?,
+        requirement_key: row.try_get("requirement_key")?,
+        doc_type: parsed(row, "doc_type")?,
+        side: parsed_opt(row, "side")?,
+        issuing_country: parsed_opt(row, "issuing_country")?,
+        liveness: row.try_get::<Option<i64>, _>("liveness")?.map(|v| v != 0),
+        blob_hash: row.try_get("blob_hash")?,
+        mime_type: row.try_get("mime_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+        thumbnail_hash: row.try_get("thumbnail_hash")?,
+        uploaded_at: timestamp(row, "uploaded_at")?,
+    })
+}
+
+pub async fn get(conn: &mut Conn, id: DocumentId) -> Result<Document, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    from_row(&row)
+}
+
+/// All documents of an application, newest attempt first.
+pub async fn for_application(
+    conn: &mut Conn,
+    application: ApplicationId,
+) -> Result<Vec<Document>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM documents WHERE application_id = $1 ORDER BY attempt DESC, requirement_key, side, uploaded_at"
+    ))
+    .bind(application.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
 }

@@ -82,3 +82,10 @@ pub async fn find_active_key(conn: &mut Conn, key_hash: &str) -> Result<ApiKey, 
         last_used_at: parsed_opt(&row, "last_used_at")?,
     })
 }
+
+pub async fn name(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?)
+}

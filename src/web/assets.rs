@@ -21,6 +21,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../../static/app-1.css"),
     ),
+    (
+        "favicon-1.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon-1.svg"),
+    ),
 ];
 
 pub async fn serve(Path(name): Path<String>) -> Response {

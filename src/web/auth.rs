@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
@@ -126,15 +126,27 @@ pub async fn current_user(
 
 /// Sends the browser to another page; htmx requests get `HX-Redirect` so the whole page changes.
 pub fn redirect(to: &'static str, is_htmx: bool) -> Response {
-    if is_htmx {
-        let mut response = StatusCode::OK.into_response();
-        response
-            .headers_mut()
-            .insert("hx-redirect", HeaderValue::from_static(to));
-        response
+    redirect_to(to, is_htmx)
+}
+
+/// `redirect` to a computed path (only paths we build ourselves, never user input).
+pub fn redirect_to(to: &str, is_htmx: bool) -> Response {
+    let Ok(location) = HeaderValue::from_str(to) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut response = if is_htmx {
+        StatusCode::OK
     } else {
-        (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+        StatusCode::SEE_OTHER
     }
+    .into_response();
+    let name = if is_htmx {
+        HeaderName::from_static("hx-redirect")
+    } else {
+        header::LOCATION
+    };
+    response.headers_mut().insert(name, location);
+    response
 }
 
 /// Lets a request through only with a valid session; makes `Staff` available to the handler.

@@ -55,6 +55,8 @@ impl WebError {
                 StatusCode::FORBIDDEN,
                 "Your role does not allow this.".into(),
             ),
+            WebError::Service(S::NotAllowed(message)) => (StatusCode::FORBIDDEN, message.clone()),
+            WebError::Service(S::Conflict(message)) => (StatusCode::CONFLICT, message.clone()),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "The form has expired or came from another site. Reload the page and try again."

@@ -5,6 +5,7 @@ mod assets;
 mod auth;
 mod csrf;
 mod error;
+mod format;
 mod headers;
 mod health;
 mod layout;
@@ -36,6 +37,33 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/", get(pages::home::page))
         .route("/logout", post(pages::login::logout))
+        .route("/applications", get(pages::queue::page))
+        .route("/applications/next", post(pages::queue::next_case))
+        .route("/applications/{id}", get(pages::case::page))
+        .route("/applications/{id}/decision", post(pages::case::decide))
+        .route(
+            "/applications/{id}/decisions/{decision}/confirm",
+            post(pages::case::confirm),
+        )
+        .route(
+            "/applications/{id}/decisions/{decision}/send-back",
+            post(pages::case::send_back),
+        )
+        .route("/applications/{id}/notes", post(pages::case::add_note))
+        .route("/applications/{id}/assignment", post(pages::case::assign))
+        .route(
+            "/applications/{id}/government-ids",
+            get(pages::case::reveal),
+        )
+        .route(
+            "/applications/{id}/checks/{check}/raw",
+            get(pages::case::raw_payload),
+        )
+        .route("/documents/{id}", get(pages::documents::original))
+        .route(
+            "/documents/{id}/thumbnail",
+            get(pages::documents::thumbnail),
+        )
         .route(
             "/account/password",
             get(pages::account::page).post(pages::account::change),

@@ -316,6 +316,14 @@ static COUNTRIES: [(&str, &str); 249] = [
     ("ZW", "Zimbabwe"),
 ];
 
+impl std::str::FromStr for CountryCode {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        CountryCode::parse(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,5 +2,8 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod case;
+pub mod documents;
 pub mod home;
 pub mod login;
+pub mod queue;

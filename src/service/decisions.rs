@@ -1,0 +1,308 @@
+//! Reviewer decisions. Without four-eyes a decision applies at once; with four-eyes it is proposed,
+//! then confirmed or sent back by a different reviewer on the unchanged application. Either way the
+//! status change, the decision, its audit events and the tenant's outbox message commit together.
+
+use serde_json::json;
+
+use super::{Ctx, ServiceError, Services};
+use crate::domain::application::Application;
+use crate::domain::audit::AuditSubject;
+use crate::domain::decision::{Decision, DecisionInput, DecisionState, Outcome, ReviewRefusal};
+use crate::domain::ids::{ApplicationId, DecisionId, StaffUserId};
+use crate::domain::permission::Permission;
+use crate::domain::status::{ApplicationStatus, TransitionActor};
+use crate::domain::time::Timestamp;
+use crate::store::{self, StoreError, Tx};
+
+/// What the reviewer submitted: the decision and the application version they looked at.
+pub struct DecisionRequest {
+    pub outcome: Outcome,
+    pub reasons: Vec<crate::domain::decision::Reason>,
+    pub remediation: Vec<String>,
+    pub message_to_applicant: Option<String>,
+    pub internal_comment: Option<String>,
+    pub version: i64,
+}
+
+/// What happened to the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Applied: the application is now in this status.
+    Applied(ApplicationStatus),
+    /// Proposed under four-eyes; waits for a second reviewer.
+    Proposed,
+    /// Sent back to the proposer; the application stays in review.
+    Returned,
+}
+
+fn reviewer(ctx: &Ctx) -> Result<StaffUserId, ServiceError> {
+    ctx.staff
+        .as_ref()
+        .map(|s| s.id)
+        .ok_or(ServiceError::NotFound("staff user"))
+}
+
+/// Loads the application for a decision, refusing a version other than the one the reviewer saw
+/// with who changed it and when.
+async fn load_current(
+    tx: &mut Tx,
+    id: ApplicationId,
+    version: i64,
+) -> Result<Application, ServiceError> {
+    let application = match store::applications::get_any(tx, id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
+        other => other?,
+    };
+    if application.version != version {
+        let changed = store::audit::last_change(tx, &format!("application:{id}")).await?;
+        let (who, when) = changed.unwrap_or_else(|| ("someone".into(), "recently".into()));
+        return Err(ServiceError::Conflict(format!(
+            "This application was changed by {who} at {when}. Reload it and decide again."
+        )));
+    }
+    Ok(application)
+}
+
+/// Applies a final decision: status change (and, when remediation leaves no attempt, the automatic
+/// rejection), audit events, outbox message.
+async fn apply(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    application: &mut Application,
+    decision: &Decision,
+    now: Timestamp,
+) -> Result<ApplicationStatus, ServiceError> {
+    let from = application.status;
+    application.transition(
+        decision.outcome.target_status(),
+        TransitionActor::Reviewer,
+        now,
+    )?;
+    store::applications::update(tx, application).await?;
+    let subject = AuditSubject::new("application", application.id);
+    let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
+    let payload = json!({
+        "decision_id": decision.id, "outcome": decision.outcome.as_str(), "reasons": reasons,
+        "remediation": decision.remediation, "proposed_by": decision.proposed_by, "confirmed_by": decision.reviewed_by,
+        "from": from.as_str(), "to": application.status.as_str(),
+    });
+    store::audit::append(
+        tx,
+        &ctx.event("application.decided", subject.clone(), payload)
+            .for_tenant(application.tenant_id),
+    )
+    .await?;
+    if application.status == ApplicationStatus::Remediate && !application.attempts_left() {
+        application.transition(ApplicationStatus::Rejected, TransitionActor::System, now)?;
+        store::applications::update(tx, application).await?;
+        let payload = json!({"from": "remediate", "to": "rejected", "reason": "attempts_exhausted", "attempt": application.attempt});
+        let mut event = ctx
+            .event("application.status_changed", subject, payload)
+            .for_tenant(application.tenant_id);
+        event.actor = crate::domain::audit::AuditActor::system("policy");
+        store::audit::append(tx, &event).await?;
+    }
+    let message = json!({
+        "id": application.id, "status": application.status.as_str(), "previous_status": from.as_str(),
+        "decision": {"outcome": decision.outcome.as_str(), "reasons": reasons, "remediation": decision.remediation,
+                     "message": decision.message_to_applicant},
+    });
+    store::outbox::enqueue(
+        tx,
+        application.tenant_id,
+        "kyc_application.decided",
+        &application.id.to_string(),
+        &message,
+        now,
+    )
+    .await?;
+    Ok(application.status)
+}
+
+/// A reviewer decides a case in review.
+pub async fn decide(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    request: DecisionRequest,
+) -> Result<Decided, ServiceError> {
+    ctx.require(services, Permission::WorkCases, "application.decide")
+        .await?;
+    let me = reviewer(ctx)?;
+    let now = Timestamp::now();
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load_current(&mut tx, id, request.version).await?;
+    if application.status != ApplicationStatus::Review {
+        return Err(ServiceError::Conflict(format!(
+            "only applications in review can be decided; this one is {}",
+            application.status
+        )));
+    }
+    let level =
+        store::levels::get_version(&mut tx, application.level_id, application.level_version)
+            .await?;
+    let input = DecisionInput::new(
+        request.outcome,
+        request.reasons,
+        request.remediation,
+        request.message_to_applicant,
+        request.internal_comment,
+        &level,
+    )?;
+    if store::decisions::for_application(&mut tx, id)
+        .await?
+        .iter()
+        .any(|d| d.state == DecisionState::Proposed)
+    {
+        return Err(ServiceError::Conflict(
+            "a proposed decision is waiting for a second reviewer".into(),
+        ));
+    }
+    let mut decision = Decision {
+        id: DecisionId::generate(),
+        application_id: id,
+        outcome: input.outcome,
+        reasons: input.reasons,
+        remediation: input.remediation,
+        message_to_applicant: input.message_to_applicant,
+        internal_comment: input.internal_comment,
+        state: DecisionState::Confirmed,
+        application_version: application.version,
+        proposed_by: me,
+        proposed_at: now,
+        reviewed_by: None,
+        reviewed_at: None,
+    };
+    let outcome = if level.policy.four_eyes {
+        // The proposal is itself a change: it bumps the version it records, so any later change voids it.
+        application.updated_at = now;
+        store::applications::update(&mut tx, &mut application).await?;
+        decision.state = DecisionState::Proposed;
+        decision.application_version = application.version;
+        store::decisions::insert(&mut tx, &decision).await?;
+        let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
+        let payload = json!({"decision_id": decision.id, "outcome": decision.outcome.as_str(), "reasons": reasons, "remediation": decision.remediation});
+        let event = ctx
+            .event(
+                "application.decision_proposed",
+                AuditSubject::new("application", id),
+                payload,
+            )
+            .for_tenant(application.tenant_id);
+        store::audit::append(&mut tx, &event).await?;
+        Decided::Proposed
+    } else {
+        store::decisions::insert(&mut tx, &decision).await?;
+        Decided::Applied(apply(&mut tx, ctx, &mut application, &decision, now).await?)
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(outcome)
+}
+
+/// The second reviewer's answer to a proposal.
+pub enum Review {
+    Confirm,
+    SendBack { comment: Option<String> },
+}
+
+pub async fn review(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    decision_id: DecisionId,
+    version: i64,
+    answer: Review,
+) -> Result<Decided, ServiceError> {
+    ctx.require(
+        services,
+        Permission::WorkCases,
+        "application.decision_review",
+    )
+    .await?;
+    let me = reviewer(ctx)?;
+    let now = Timestamp::now();
+    let mut tx = services.store.begin_write().await?;
+    let mut application = match store::applications::get_any(&mut tx, id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
+        other => other?,
+    };
+    let mut decision = match store::decisions::get(&mut tx, id, decision_id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("decision")),
+        other => other?,
+    };
+    match decision.check_review(me, application.version) {
+        Ok(()) => {}
+        Err(ReviewRefusal::SameReviewer) => {
+            drop(tx);
+            let refusal = ReviewRefusal::SameReviewer.to_string();
+            let event = ctx.event(
+                "access.denied",
+                AuditSubject::new("decision", decision_id),
+                json!({"attempted": "application.decision_review", "rule": "four_eyes"}),
+            );
+            let mut tx = services.store.begin_write().await?;
+            store::audit::append(&mut tx, &event).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(ServiceError::NotAllowed(refusal));
+        }
+        Err(ReviewRefusal::Outdated) => {
+            store::decisions::close_proposal(
+                &mut tx,
+                decision_id,
+                DecisionState::Invalidated,
+                None,
+                now,
+            )
+            .await?;
+            let event = ctx
+                .event(
+                    "application.decision_invalidated",
+                    AuditSubject::new("application", id),
+                    json!({"decision_id": decision_id, "reason": "changed_after_proposal"}),
+                )
+                .for_tenant(application.tenant_id);
+            store::audit::append(&mut tx, &event).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(ServiceError::Conflict(ReviewRefusal::Outdated.to_string()));
+        }
+        Err(other) => return Err(ServiceError::Conflict(other.to_string())),
+    }
+    if application.version != version {
+        return Err(ServiceError::Conflict(
+            "This application changed since you opened it. Reload it.".into(),
+        ));
+    }
+    let state = match answer {
+        Review::Confirm => DecisionState::Confirmed,
+        Review::SendBack { .. } => DecisionState::Returned,
+    };
+    if !store::decisions::close_proposal(&mut tx, decision_id, state, Some(me), now).await? {
+        return Err(ServiceError::Conflict(
+            "another reviewer answered this proposal first".into(),
+        ));
+    }
+    decision.state = state;
+    decision.reviewed_by = Some(me);
+    decision.reviewed_at = Some(now);
+    let outcome = match answer {
+        Review::Confirm => {
+            Decided::Applied(apply(&mut tx, ctx, &mut application, &decision, now).await?)
+        }
+        Review::SendBack { comment } => {
+            application.updated_at = now;
+            store::applications::update(&mut tx, &mut application).await?;
+            let payload = json!({"decision_id": decision_id, "comment": comment});
+            let event = ctx
+                .event(
+                    "application.decision_returned",
+                    AuditSubject::new("application", id),
+                    payload,
+                )
+                .for_tenant(application.tenant_id);
+            store::audit::append(&mut tx, &event).await?;
+            Decided::Returned
+        }
+    };
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(outcome)
+}

@@ -1,0 +1,75 @@
+//! The review queue.
+
+use super::{Ctx, ServiceError, Services};
+use crate::domain::permission::Permission;
+use crate::domain::queue::QueueFilter;
+use crate::domain::status::ApplicationStatus;
+use crate::store::queue::{Choice, QueueRow};
+use crate::store::{self, StoreError};
+
+pub struct QueueView {
+    pub rows: Vec<QueueRow>,
+    pub has_more: bool,
+    /// Per status, under the current filters.
+    pub counts: Vec<(ApplicationStatus, i64)>,
+    pub choices: Vec<Choice>,
+}
+
+/// A queue page: exactly three statements (page, counts, filter choices), whatever the page size.
+pub async fn queue(
+    services: &Services,
+    ctx: &Ctx,
+    filter: &QueueFilter,
+) -> Result<QueueView, ServiceError> {
+    ctx.require(services, Permission::ViewCases, "application.list")
+        .await?;
+    let mut conn = services
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    let (rows, has_more) = store::queue::page(&mut conn, filter).await?;
+    let counts = store::queue::counts(&mut conn, filter).await?;
+    let choices = store::queue::choices(&mut conn).await?;
+    Ok(QueueView {
+        rows,
+        has_more,
+        counts,
+        choices,
+    })
+}
+
+/// Applications per status under the filter (for a counts strip refreshed after a decision).
+pub async fn counts(
+    services: &Services,
+    ctx: &Ctx,
+    filter: &QueueFilter,
+) -> Result<Vec<(ApplicationStatus, i64)>, ServiceError> {
+    ctx.require(services, Permission::ViewCases, "application.list")
+        .await?;
+    let mut conn = services
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(store::queue::counts(&mut conn, filter).await?)
+}
+
+/// Active reviewers, to assign cases to.
+pub async fn reviewers(services: &Services, ctx: &Ctx) -> Result<Vec<Choice>, ServiceError> {
+    ctx.require(services, Permission::ViewCases, "staff_user.list_reviewers")
+        .await?;
+    let mut conn = services
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(store::queue::choices(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == "reviewer")
+        .collect())
+}

@@ -1,0 +1,261 @@
+//! The review queue: one statement for a page, one for the per-status counts, one for the filter
+//! choices, whatever the page size. Keyset pagination on (sort key, id): no OFFSET.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::rows::{parsed, parsed_opt, timestamp};
+use super::{Conn, StoreError};
+use crate::domain::check::Severity;
+use crate::domain::ids::ApplicationId;
+use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort};
+use crate::domain::status::ApplicationStatus;
+use crate::domain::time::Timestamp;
+
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: ApplicationId,
+    pub applicant_name: String,
+    pub external_id: String,
+    pub tenant_name: String,
+    pub level_name: String,
+    pub tier: i64,
+    /// The level's review SLA in hours.
+    pub sla_hours: i64,
+    pub status: ApplicationStatus,
+    pub provider: String,
+    pub findings_summary: Option<Severity>,
+    pub attempt: i64,
+    pub max_attempts: i64,
+    pub created_at: Timestamp,
+    pub status_changed_at: Timestamp,
+    pub assignee_email: Option<String>,
+}
+
+/// A filter choice: a level, tenant or reviewer, with its label; levels carry their policy's provider.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub kind: String,
+    pub value: String,
+    pub label: String,
+    pub provider: Option<String>,
+}
+
+const DISPLAY_NAME: &str = "COALESCE(p.company_name, TRIM(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, '')))";
+
+/// WHERE clauses and their text parameters, numbered from `$1`.
+struct Conditions {
+    clauses: Vec<String>,
+    params: Vec<String>,
+}
+
+impl Conditions {
+    fn push(&mut self, clause: impl FnOnce(usize) -> String, param: String) {
+        self.params.push(param);
+        let n = self.params.len();
+        self.clauses.push(clause(n));
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Every filter but status and the cursor: what the per-status counts share with the page.
+fn base_conditions(filter: &QueueFilter) -> Conditions {
+    let mut c = Conditions {
+        clauses: Vec::new(),
+        params: Vec::new(),
+    };
+    if let Some(level) = filter.level {
+        c.push(|n| format!("a.level_id = ${n}"), level.to_string());
+    }
+    if let Some(tenant) = filter.tenant {
+        c.push(|n| format!("a.tenant_id = ${n}"), tenant.to_string());
+    }
+    if let Some(provider) = &filter.provider {
+        c.push(|n| format!("a.provider = ${n}"), provider.clone());
+    }
+    match filter.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Unassigned => c.clauses.push("a.assignee_id IS NULL".into()),
+        AssigneeFilter::Staff(id) => c.push(|n| format!("a.assignee_id = ${n}"), id.to_string()),
+    }
+    if let Some(from) = filter.created_from {
+        c.push(|n| format!("a.created_at >= ${n}"), from.canonical());
+    }
+    if let Some(until) = filter.created_until {
+        c.push(|n| format!("a.created_at < ${n}"), until.canonical());
+    }
+    if filter.failures_only {
+        c.clauses.push("a.findings_summary = 'failure'".into());
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match search.parse::<ApplicationId>() {
+            Ok(id) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
+            Err(_) => {
+                let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+                c.push(
+                    |n| {
+                        format!(
+                            "(LOWER({DISPLAY_NAME}) LIKE ${n} OR LOWER(COALESCE(p.email, '')) LIKE ${n} OR LOWER(p.external_id) LIKE ${n})"
+                        )
+                    },
+                    pattern,
+                );
+            }
+        }
+    }
+    c
+}
+
+fn sort_column(sort: QueueSort) -> (&'static str, &'static str) {
+    match sort {
+        QueueSort::OldestWaiting => ("a.status_changed_at", "ASC"),
+        QueueSort::NewestWaiting => ("a.status_changed_at", "DESC"),
+        QueueSort::RecentlyCreated => ("a.created_at", "DESC"),
+    }
+}
+
+fn row_to_queue_row(row: &AnyRow) -> Result<QueueRow, StoreError> {
+    let policy: serde_json::Value = super::rows::json(row, "policy")?;
+    Ok(QueueRow {
+        id: parsed(row, "id")?,
+        applicant_name: row.try_get("applicant_name")?,
+        external_id: row.try_get("external_id")?,
+        tenant_name: row.try_get("tenant_name")?,
+        level_name: row.try_get("level_name")?,
+        tier: row.try_get("tier")?,
+        sla_hours: policy
+            .get("sla_hours")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(24),
+        status: parsed(row, "status")?,
+        provider: row.try_get("provider")?,
+        findings_summary: parsed_opt(row, "findings_summary")?,
+        attempt: row.try_get("attempt")?,
+        max_attempts: row.try_get("max_attempts")?,
+        created_at: timestamp(row, "created_at")?,
+        status_changed_at: timestamp(row, "status_changed_at")?,
+        assignee_email: row.try_get("assignee_email")?,
+    })
+}
+
+/// One page of the queue, plus whether another page follows.
+pub async fn page(
+    conn: &mut Conn,
+    filter: &QueueFilter,
+) -> Result<(Vec<QueueRow>, bool), StoreError> {
+    let mut c = base_conditions(filter);
+    if let Some(status) = filter.status {
+        c.push(|n| format!("a.status = ${n}"), status.as_str().to_owned());
+    }
+    let (column, direction) = sort_column(filter.sort);
+    if let Some(cursor) = &filter.after {
+        let op = if direction == "ASC" { ">" } else { "<" };
+        c.push(
+            |n| {
+                format!(
+                    "({column} {op} ${n} OR ({column} = ${n} AND a.id {op} ${}))",
+                    n + 1
+                )
+            },
+            cursor.key.canonical(),
+        );
+        c.params.push(cursor.id.to_string());
+    }
+    let sql = format!(
+        "SELECT a.id, a.status, a.provider, a.findings_summary, a.attempt, a.max_attempts, a.created_at, a.status_changed_at,
+                {DISPLAY_NAME} AS applicant_name, p.external_id, t.name AS tenant_name, v.name AS level_name, v.tier, v.policy,
+                s.email AS assignee_email
+         FROM applications a
+         JOIN applicants p ON p.id = a.applicant_id
+         JOIN tenants t ON t.id = a.tenant_id
+         JOIN level_versions v ON v.level_id = a.level_id AND v.version = a.level_version
+         LEFT JOIN staff_users s ON s.id = a.assignee_id
+         {}
+         ORDER BY {column} {direction}, a.id {direction}
+         LIMIT {}",
+        c.sql(),
+        PAGE_SIZE + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for param in &c.params {
+        query = query.bind(param);
+    }
+    let rows = query.fetch_all(conn).await?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let rows = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(row_to_queue_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, has_more))
+}
+
+/// Applications per status under the filter (status aside), for the tabs.
+pub async fn counts(
+    conn: &mut Conn,
+    filter: &QueueFilter,
+) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
+    let c = base_conditions(filter);
+    let needs_applicant = filter.search.is_some();
+    let join = if needs_applicant {
+        "JOIN applicants p ON p.id = a.applicant_id"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT a.status, COUNT(*) AS n FROM applications a {join} {} GROUP BY a.status",
+        c.sql()
+    );
+    let mut query = sqlx::query(&sql);
+    for param in &c.params {
+        query = query.bind(param);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| Ok((parsed(row, "status")?, row.try_get("n")?)))
+        .collect()
+}
+
+/// Levels (with their provider), tenants and active reviewers to filter by, in one statement.
+pub async fn choices(conn: &mut Conn) -> Result<Vec<Choice>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT 'level' AS kind, l.id AS value, v.name AS label, v.policy AS extra FROM levels l
+             JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
+         UNION ALL SELECT 'tenant', id, name, '' FROM tenants
+         UNION ALL SELECT 'reviewer', id, email, '' FROM staff_users WHERE active = 1 AND roles LIKE '%reviewer%'
+         ORDER BY 1, 3",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let extra: String = row.try_get("extra")?;
+            let provider = serde_json::from_str::<serde_json::Value>(&extra)
+                .ok()
+                .and_then(|policy| {
+                    policy
+                        .get("provider")
+                        .and_then(|p| p.as_str())
+                        .map(str::to_owned)
+                });
+            Ok(Choice {
+                kind: row.try_get("kind")?,
+                value: row.try_get("value")?,
+                label: row.try_get("label")?,
+                provider,
+            })
+        })
+        .collect()
+}

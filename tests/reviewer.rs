@@ -1,0 +1,731 @@
+//! The reviewer workspace over real HTTP on both databases: queue, case page, audited reads,
+//! decisions with and without four-eyes, assignment and the next-case button.
+
+mod common;
+
+use common::TestApp;
+use common::browser::Browser;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn reviewer(app: &TestApp, email: &str) -> Browser {
+    staff(app, email, "reviewer").await
+}
+
+async fn staff(app: &TestApp, email: &str, roles: &str) -> Browser {
+    app.staff_user(email, roles, PASSWORD).await;
+    let mut browser = Browser::new(app);
+    assert_eq!(browser.sign_in(email, PASSWORD).await.status, 303);
+    browser.get("/").await;
+    browser
+}
+
+/// An application in review on the named level: (id, version).
+async fn in_review(app: &TestApp, level: &str) -> (String, i64) {
+    sqlx::query_as(
+        "SELECT a.id, a.version FROM applications a JOIN level_versions v ON v.level_id = a.level_id AND v.version = a.level_version
+         WHERE a.status = 'review' AND v.name = $1 ORDER BY a.id LIMIT 1",
+    )
+    .bind(level)
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("an application in review on that level")
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("status")
+}
+
+async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("count")
+}
+
+async fn seed(app: &TestApp, applications: usize) {
+    kycdesk::demo::seed(&app.services, applications)
+        .await
+        .expect("seed demo data");
+}
+
+fn rows(html: &str) -> usize {
+    html.matches("<a href=\"/applications/").count()
+}
+
+async fn the_queue_filters_searches_and_pages_by_keyset(app: TestApp) {
+    seed(&app, 60).await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    let review = browser.get("/applications").await;
+    assert_eq!(review.status, 200);
+    assert!(
+        review.body.contains("class=\"tab active\">review"),
+        "the review tab is the default"
+    );
+    let in_review: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE status = 'review'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(rows(&review.body) as i64, in_review);
+
+    let first = browser.get("/applications?status=all").await;
+    assert_eq!(rows(&first.body), 50);
+    let next = first
+        .body
+        .split("Next page")
+        .next()
+        .and_then(|b| b.rsplit("href=\"").next())
+        .and_then(|h| h.split('"').next())
+        .expect("next link")
+        .replace("&#38;", "&");
+    assert!(next.contains("after="), "{next}");
+    let second = browser.get_htmx(&next).await;
+    assert!(!second.body.contains("<html"), "htmx gets the partial");
+    assert_eq!(rows(&second.body), 10);
+    let ids = |html: &str| {
+        html.split("<a href=\"/applications/")
+            .skip(1)
+            .map(|s| s[..36].to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (ids(&first.body), ids(&second.body));
+    assert!(a.iter().all(|id| !b.contains(id)), "pages do not overlap");
+
+    let (name, id): (String, String) =
+        sqlx::query_as("SELECT p.last_name, a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id ORDER BY a.id LIMIT 1")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("an applicant");
+    let found = browser
+        .get(&format!(
+            "/applications?status=all&q={}",
+            name.to_lowercase()
+        ))
+        .await;
+    assert!(found.body.contains(&id), "search by name");
+    let by_id = browser
+        .get(&format!("/applications?status=all&q={id}"))
+        .await;
+    assert_eq!(
+        ids(&by_id.body),
+        vec![id.clone()],
+        "search by application id"
+    );
+
+    let failures = browser.get("/applications?status=all&failures=1").await;
+    let expected: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM applications WHERE findings_summary = 'failure'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(rows(&failures.body) as i64, expected.min(50));
+
+    assert_eq!(
+        browser.get("/applications?status=nonsense").await.status,
+        400
+    );
+    assert_eq!(browser.get("/applications?after=garbage").await.status, 400);
+    assert_eq!(
+        browser.get("/applications?from=2026-02-30").await.status,
+        400
+    );
+}
+
+async fn the_case_page_shows_the_case_and_audits_every_read(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, _) = in_review(&app, "Standard").await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    let page = browser.get(&format!("/applications/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Provider diagnostics") && page.body.contains("Timeline"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'application.viewed' AND subject = 'application:' || $1", &id).await, 1);
+
+    let number: String = sqlx::query_scalar("SELECT attributes FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .map(|a: String| {
+            serde_json::from_str::<serde_json::Value>(&a).expect("json")["government_id"]["number"]
+                .as_str()
+                .expect("number")
+                .to_owned()
+        })
+        .expect("attributes");
+    assert!(!page.body.contains(&number), "government ids are masked");
+    let revealed = browser
+        .get_htmx(&format!("/applications/{id}/government-ids"))
+        .await;
+    assert!(revealed.body.contains(&number));
+    assert_eq!(app.audit_count("applicant.government_id_revealed").await, 1);
+
+    let check: String =
+        sqlx::query_scalar("SELECT id FROM checks WHERE application_id = $1 LIMIT 1")
+            .bind(&id)
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("check");
+    let raw = browser
+        .get_htmx(&format!("/applications/{id}/checks/{check}/raw"))
+        .await;
+    assert_eq!(raw.status, 200);
+    assert!(raw.body.contains("&#34;"), "pretty-printed JSON, escaped");
+    assert_eq!(app.audit_count("check.raw_payload_viewed").await, 1);
+
+    let document: String =
+        sqlx::query_scalar("SELECT id FROM documents WHERE application_id = $1 LIMIT 1")
+            .bind(&id)
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("document");
+    let response = app
+        .client
+        .get(app.url(&format!("/documents/{document}")))
+        .header(
+            "Cookie",
+            format!(
+                "kycdesk_session={}",
+                browser.cookie.clone().expect("cookie")
+            ),
+        )
+        .send()
+        .await
+        .expect("document");
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "image/png");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("cache-control"), "no-store");
+    assert!(header("content-disposition").starts_with("inline; filename="));
+    assert!(
+        response
+            .bytes()
+            .await
+            .expect("bytes")
+            .starts_with(b"\x89PNG")
+    );
+    assert_eq!(app.audit_count("document.viewed").await, 1);
+
+    let mut anonymous = Browser::new(&app);
+    assert_eq!(
+        anonymous
+            .get(&format!("/documents/{document}"))
+            .await
+            .location(),
+        Some("/login")
+    );
+    assert_eq!(browser.get("/applications/not-an-id").await.status, 404);
+    assert_eq!(
+        browser
+            .get(&format!("/applications/{}", uuid::Uuid::now_v7()))
+            .await
+            .status,
+        404
+    );
+}
+
+async fn a_decision_changes_status_audit_and_outbox_together(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, version) = in_review(&app, "Standard").await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    browser.get(&format!("/applications/{id}")).await;
+    let stale = browser
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("outcome", "accept"),
+                ("version", &(version - 1).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("was changed by"), "{}", stale.body);
+    assert_eq!(
+        status_of(&app, &id).await,
+        "review",
+        "a stale decision writes nothing"
+    );
+
+    let missing_reason = browser
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[("outcome", "reject"), ("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(missing_reason.status, 422);
+    let missing_redo = browser
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("outcome", "remediate"),
+                ("reason", "document_unreadable"),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(missing_redo.status, 422);
+
+    let outbox_before = count(
+        &app,
+        "SELECT COUNT(*) FROM outbox_messages WHERE subject_id = $1",
+        &id,
+    )
+    .await;
+    let decided = browser
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("outcome", "reject"),
+                ("reason", "suspected_fraud"),
+                ("message", "Sorry."),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    assert_eq!(status_of(&app, &id).await, "rejected");
+    let outbox_after = count(
+        &app,
+        "SELECT COUNT(*) FROM outbox_messages WHERE subject_id = $1",
+        &id,
+    )
+    .await;
+    assert_eq!(
+        outbox_after,
+        outbox_before + 1,
+        "one outbox message for the tenant"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox_messages WHERE subject_id = $1 AND event_type = 'kyc_application.decided'", &id).await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'application.decided' AND subject = 'application:' || $1", &id).await, 1);
+    let head = kycdesk::service::audit::verify(&app.services, None)
+        .await
+        .expect("db")
+        .expect("intact");
+    assert!(head.events > 0);
+}
+
+async fn htmx_decisions_update_status_timeline_and_counts_in_place(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, version) = in_review(&app, "Basic").await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    browser.get(&format!("/applications/{id}")).await;
+    let token = browser.csrf.clone().expect("token");
+    let answer = browser
+        .post_raw(
+            &format!("/applications/{id}/decision"),
+            &[("outcome", "accept"), ("version", &version.to_string())],
+            &[("HX-Request", "true"), ("X-CSRF-Token", &token)],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(answer.body.contains("id=\"decision\""));
+    for oob in [
+        "id=\"case-header\" class=\"case-header card\" hx-swap-oob=\"true\"",
+        "id=\"timeline\" class=\"card\" hx-swap-oob=\"true\"",
+        "id=\"status-counts\" class=\"counts-strip\" hx-swap-oob=\"true\"",
+    ] {
+        assert!(answer.body.contains(oob), "missing {oob}");
+    }
+    assert!(answer.body.contains("status-accepted"));
+    assert_eq!(status_of(&app, &id).await, "accepted");
+}
+
+async fn four_eyes_needs_a_second_reviewer_on_an_unchanged_case(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, version) = in_review(&app, "Enhanced").await;
+    let mut first = reviewer(&app, "a@example.com").await;
+    let mut second = reviewer(&app, "b@example.com").await;
+    first.get(&format!("/applications/{id}")).await;
+    let proposed = first
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[("outcome", "accept"), ("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(proposed.status, 303);
+    assert_eq!(
+        status_of(&app, &id).await,
+        "review",
+        "a proposal changes no status"
+    );
+    let (decision, version): (String, i64) = sqlx::query_as(
+        "SELECT d.id, a.version FROM decisions d JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 AND d.state = 'proposed'",
+    )
+    .bind(&id)
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("proposal");
+
+    let own = first
+        .post(
+            &format!("/applications/{id}/decisions/{decision}/confirm"),
+            &[("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(own.status, 403, "the proposer cannot confirm");
+    assert_eq!(app.audit_count("access.denied").await, 1);
+
+    second.get(&format!("/applications/{id}")).await;
+    let confirmed = second
+        .post(
+            &format!("/applications/{id}/decisions/{decision}/confirm"),
+            &[("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    assert_eq!(status_of(&app, &id).await, "accepted");
+    let (proposer, confirmer): (String, String) = sqlx::query_as(
+        "SELECT a.email, b.email FROM decisions d JOIN staff_users a ON a.id = d.proposed_by JOIN staff_users b ON b.id = d.reviewed_by WHERE d.id = $1",
+    )
+    .bind(&decision)
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("decision");
+    assert_eq!(
+        (proposer.as_str(), confirmer.as_str()),
+        ("a@example.com", "b@example.com")
+    );
+}
+
+async fn a_change_after_a_proposal_voids_it_and_sending_back_reopens_it(app: TestApp) {
+    seed(&app, 48).await;
+    let (id, version) = in_review(&app, "Enhanced").await;
+    let mut first = reviewer(&app, "a@example.com").await;
+    let mut second = reviewer(&app, "b@example.com").await;
+    first.get(&format!("/applications/{id}")).await;
+    first
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[("outcome", "accept"), ("version", &version.to_string())],
+        )
+        .await;
+    let decision: String = sqlx::query_scalar(
+        "SELECT id FROM decisions WHERE application_id = $1 AND state = 'proposed'",
+    )
+    .bind(&id)
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("proposal");
+    // The tenant changes something (as a document upload would): the version moves on.
+    sqlx::query("UPDATE applications SET version = version + 1 WHERE id = $1")
+        .bind(&id)
+        .execute(app.services.store.pool())
+        .await
+        .expect("change");
+    let current: i64 = sqlx::query_scalar("SELECT version FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("v");
+    second.get(&format!("/applications/{id}")).await;
+    let void = second
+        .post(
+            &format!("/applications/{id}/decisions/{decision}/confirm"),
+            &[("version", &current.to_string())],
+        )
+        .await;
+    assert_eq!(void.status, 409);
+    assert!(
+        void.body.contains("changed after the proposal"),
+        "{}",
+        void.body
+    );
+    let state: String = sqlx::query_scalar("SELECT state FROM decisions WHERE id = $1")
+        .bind(&decision)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("state");
+    assert_eq!(state, "invalidated");
+    assert_eq!(status_of(&app, &id).await, "review");
+
+    first.get(&format!("/applications/{id}")).await;
+    first
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[("outcome", "accept"), ("version", &current.to_string())],
+        )
+        .await;
+    let (decision, version): (String, i64) = sqlx::query_as(
+        "SELECT d.id, a.version FROM decisions d JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 AND d.state = 'proposed'",
+    )
+    .bind(&id)
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("new proposal");
+    second.get(&format!("/applications/{id}")).await;
+    let back = second
+        .post(
+            &format!("/applications/{id}/decisions/{decision}/send-back"),
+            &[
+                ("version", &version.to_string()),
+                ("comment", "check the address"),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, 303);
+    assert_eq!(status_of(&app, &id).await, "review");
+    assert_eq!(app.audit_count("application.decision_returned").await, 1);
+}
+
+async fn concurrent_decisions_on_one_case_let_exactly_one_win(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, version) = in_review(&app, "Standard").await;
+    let mut a = reviewer(&app, "a@example.com").await;
+    let mut b = reviewer(&app, "b@example.com").await;
+    a.get(&format!("/applications/{id}")).await;
+    b.get(&format!("/applications/{id}")).await;
+    let path = format!("/applications/{id}/decision");
+    let v = version.to_string();
+    let accept = [("outcome", "accept"), ("version", v.as_str())];
+    let reject = [
+        ("outcome", "reject"),
+        ("reason", "other"),
+        ("version", v.as_str()),
+    ];
+    let (ra, rb) = tokio::join!(a.post(&path, &accept), b.post(&path, &reject));
+    let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM decisions WHERE application_id = $1 AND state = 'confirmed'",
+            &id
+        )
+        .await,
+        1
+    );
+}
+
+async fn next_case_never_hands_the_same_case_to_two_reviewers(app: TestApp) {
+    seed(&app, 24).await;
+    sqlx::query("UPDATE applications SET assignee_id = NULL")
+        .execute(app.services.store.pool())
+        .await
+        .expect("unassign");
+    let mut a = reviewer(&app, "a@example.com").await;
+    let mut b = reviewer(&app, "b@example.com").await;
+    let (ra, rb) = tokio::join!(
+        a.post("/applications/next", &[]),
+        b.post("/applications/next", &[])
+    );
+    let (la, lb) = (
+        ra.location().expect("a got a case").to_owned(),
+        rb.location().expect("b got a case").to_owned(),
+    );
+    assert!(la.starts_with("/applications/") && lb.starts_with("/applications/"));
+    assert_ne!(la, lb);
+    let oldest: String = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE status = 'review' ORDER BY status_changed_at, id LIMIT 1",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("oldest");
+    assert!(
+        la.ends_with(&oldest) || lb.ends_with(&oldest),
+        "the oldest waiting case goes first"
+    );
+}
+
+async fn assignment_claims_releases_and_reassigns(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, _) = in_review(&app, "Standard").await;
+    sqlx::query("UPDATE applications SET assignee_id = NULL WHERE id = $1")
+        .bind(&id)
+        .execute(app.services.store.pool())
+        .await
+        .expect("unassign");
+    let mut a = reviewer(&app, "a@example.com").await;
+    let mut b = reviewer(&app, "b@example.com").await;
+    a.get(&format!("/applications/{id}")).await;
+    b.get(&format!("/applications/{id}")).await;
+    assert_eq!(
+        a.post(
+            &format!("/applications/{id}/assignment"),
+            &[("action", "claim")]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        b.post(
+            &format!("/applications/{id}/assignment"),
+            &[("action", "claim")]
+        )
+        .await
+        .status,
+        409,
+        "already claimed"
+    );
+    assert_eq!(
+        b.post(
+            &format!("/applications/{id}/assignment"),
+            &[("action", "release")]
+        )
+        .await
+        .status,
+        409,
+        "not b's to release"
+    );
+    let b_id: String =
+        sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'b@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("b");
+    assert_eq!(
+        a.post(
+            &format!("/applications/{id}/assignment"),
+            &[("action", "assign"), ("reviewer", &b_id)]
+        )
+        .await
+        .status,
+        303
+    );
+    let assignee: Option<String> =
+        sqlx::query_scalar("SELECT assignee_id FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("assignee");
+    assert_eq!(assignee.as_deref(), Some(b_id.as_str()));
+    assert_eq!(
+        b.post(
+            &format!("/applications/{id}/assignment"),
+            &[("action", "release")]
+        )
+        .await
+        .status,
+        303
+    );
+}
+
+async fn roles_decide_who_may_work_a_case(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, version) = in_review(&app, "Standard").await;
+    let mut auditor = staff(&app, "aud@example.com", "auditor").await;
+    let mut admin = staff(&app, "adm@example.com", "admin").await;
+    for browser in [&mut auditor, &mut admin] {
+        assert_eq!(
+            browser.get(&format!("/applications/{id}")).await.status,
+            200,
+            "every role may view"
+        );
+        assert_eq!(browser.get("/applications").await.status, 200);
+        assert_eq!(
+            browser
+                .post(
+                    &format!("/applications/{id}/decision"),
+                    &[("outcome", "accept"), ("version", &version.to_string())]
+                )
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            browser
+                .post(&format!("/applications/{id}/notes"), &[("body", "hello")])
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            browser
+                .post(
+                    &format!("/applications/{id}/assignment"),
+                    &[("action", "claim")]
+                )
+                .await
+                .status,
+            403
+        );
+        assert_eq!(browser.post("/applications/next", &[]).await.status, 403);
+    }
+    assert_eq!(status_of(&app, &id).await, "review");
+    assert_eq!(app.audit_count("access.denied").await, 8);
+}
+
+async fn notes_are_kept_escaped_and_audited(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, _) = in_review(&app, "Standard").await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    browser.get(&format!("/applications/{id}")).await;
+    let added = browser
+        .post(
+            &format!("/applications/{id}/notes"),
+            &[("body", "<b>check</b> the address")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let page = browser.get(&format!("/applications/{id}")).await;
+    assert!(
+        page.body
+            .contains("&#60;b&#62;check&#60;/b&#62; the address")
+    );
+    assert!(!page.body.contains("<b>check</b>"));
+    assert_eq!(
+        browser
+            .post(&format!("/applications/{id}/notes"), &[("body", "   ")])
+            .await
+            .status,
+        422
+    );
+    assert_eq!(app.audit_count("application.note_added").await, 1);
+}
+
+async fn remediation_without_attempts_left_rejects(app: TestApp) {
+    seed(&app, 24).await;
+    let (id, _) = in_review(&app, "Standard").await;
+    sqlx::query("UPDATE applications SET attempt = max_attempts WHERE id = $1")
+        .bind(&id)
+        .execute(app.services.store.pool())
+        .await
+        .expect("last attempt");
+    let version: i64 = sqlx::query_scalar("SELECT version FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("v");
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    browser.get(&format!("/applications/{id}")).await;
+    let answer = browser
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("outcome", "remediate"),
+                ("reason", "document_unreadable"),
+                ("redo", "selfie"),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(status_of(&app, &id).await, "rejected");
+}
+
+on_both_databases!(
+    the_queue_filters_searches_and_pages_by_keyset,
+    the_case_page_shows_the_case_and_audits_every_read,
+    a_decision_changes_status_audit_and_outbox_together,
+    htmx_decisions_update_status_timeline_and_counts_in_place,
+    four_eyes_needs_a_second_reviewer_on_an_unchanged_case,
+    a_change_after_a_proposal_voids_it_and_sending_back_reopens_it,
+    concurrent_decisions_on_one_case_let_exactly_one_win,
+    next_case_never_hands_the_same_case_to_two_reviewers,
+    assignment_claims_releases_and_reassigns,
+    roles_decide_who_may_work_a_case,
+    notes_are_kept_escaped_and_audited,
+    remediation_without_attempts_left_rejects,
+);

@@ -29,6 +29,7 @@ use crate::domain::validate::contact::{Email, PhoneNumber};
 use crate::domain::validate::country::CountryCode;
 use crate::domain::validate::date::IsoDate;
 use crate::domain::validate::government_id::GovernmentIdType;
+use crate::media::detect::MediaKind;
 use crate::providers::normalize::normalize;
 use crate::service::{self, Ctx, ServiceError, Services};
 use crate::store::{self, StoreError, Tx};
@@ -563,7 +564,10 @@ impl Seeder<'_> {
                     .put(&png)
                     .await
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                rendered.push((kind, doc_type, side, key, hash, png.len()));
+                let thumbnail =
+                    service::documents::store_thumbnail(self.services, &png, MediaKind::Png)
+                        .await?;
+                rendered.push((kind, doc_type, side, key, hash, thumbnail, png.len()));
             }
         }
         let mut tx = self.services.store.begin_write().await?;
@@ -574,7 +578,7 @@ impl Seeder<'_> {
                     .application
                     .as_ref()
                     .ok_or(ServiceError::NotFound("application"))?;
-                for (kind, doc_type, side, key, hash, size) in rendered {
+                for (kind, doc_type, side, key, hash, thumbnail, size) in rendered {
                     let (width, height) = pixel_size(kind);
                     let doc = Document {
                         id: DocumentId::generate(),
@@ -591,7 +595,7 @@ impl Seeder<'_> {
                         size_bytes: size as i64,
                         width: Some(i64::from(width)),
                         height: Some(i64::from(height)),
-                        thumbnail_hash: None,
+                        thumbnail_hash: thumbnail,
                         uploaded_at: at,
                     };
                     store::documents::insert(&mut tx, &doc).await?;
@@ -929,7 +933,9 @@ pub async fn seed(services: &Services, applications: usize) -> Result<DemoSeed, 
             application: None,
         };
         // Spread over the last 30 days; open cases lean recent, as in a real queue.
-        let age_minutes = 30 + rng.below(30 * 24 * 60) as i64;
+        let open = !case.target.is_final() && case.target != ApplicationStatus::Remediate;
+        let window_days = if open { 4 } else { 30 };
+        let age_minutes = 30 + rng.below(window_days * 24 * 60) as i64;
         let start = now.plus(chrono::Duration::minutes(-age_minutes));
         for (at, step) in plan_steps(&case, &seeder.levels[level], start, &mut rng) {
             timeline.push((at.min(now), index, step));

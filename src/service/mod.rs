@@ -8,6 +8,7 @@ pub mod cases;
 mod ctx;
 pub mod dashboard;
 pub mod decisions;
+pub mod documents;
 mod error;
 pub mod levels;
 pub mod passwords;

@@ -266,8 +266,12 @@ fn timeline(case: &CaseFile, oob: bool) -> Timeline {
                 .and_then(|v| v.as_object().cloned())
                 .map(|o| {
                     o.iter()
-                        .filter(|(k, _)| {
-                            !matches!(k.as_str(), "decision_id" | "application_id" | "sha256")
+                        .filter(|(k, v)| {
+                            let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+                            // Ids are in the audit log itself; the timeline shows what a reader needs.
+                            let id_like =
+                                k.ends_with("_id") || k.ends_with("_by") || k.as_str() == "sha256";
+                            !empty && !id_like
                         })
                         .map(|(k, v)| {
                             format!(
@@ -379,6 +383,9 @@ fn document_groups(case: &CaseFile) -> Vec<DocumentGroup> {
             .entry((std::cmp::Reverse(doc.attempt), key))
             .or_default()
             .push(doc);
+    }
+    for docs in groups.values_mut() {
+        docs.sort_by_key(|d| d.side.map(|s| s.as_str() != "front"));
     }
     groups
         .into_iter()

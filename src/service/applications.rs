@@ -2,7 +2,7 @@
 
 use super::{Ctx, ServiceError, Services};
 use crate::domain::permission::Permission;
-use crate::store::{self, StoreError};
+use crate::store;
 
 pub use crate::store::applications::ApplicationSummary;
 
@@ -14,11 +14,6 @@ pub async fn recently_updated(
 ) -> Result<Vec<ApplicationSummary>, ServiceError> {
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::applications::recently_updated(&mut conn, limit.clamp(1, 100)).await?)
 }

@@ -43,13 +43,6 @@ impl From<StoreError> for SignInError {
     }
 }
 
-async fn append(services: &Services, event: NewAuditEvent) -> Result<(), ServiceError> {
-    let mut tx = services.store.begin_write().await?;
-    store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
 fn with_meta(mut event: NewAuditEvent, meta: &RequestMeta) -> NewAuditEvent {
     event.request_id = meta.request_id.clone();
     event.client_ip = meta.client_ip.clone();
@@ -77,7 +70,7 @@ async fn refuse(
         subject,
         json!({"email": email, "reason": reason}),
     );
-    append(services, with_meta(event, meta)).await?;
+    super::record(services, &with_meta(event, meta)).await?;
     Err(SignInError::Refused)
 }
 
@@ -92,12 +85,7 @@ pub async fn sign_in(
     let now = Timestamp::now();
     let user = match Email::parse(email) {
         Ok(email) => {
-            let mut conn = services
-                .store
-                .pool()
-                .acquire()
-                .await
-                .map_err(StoreError::from)?;
+            let mut conn = services.store.conn().await?;
             match store::staff::find_by_email(&mut conn, &email).await {
                 Ok(user) => Some(user),
                 Err(StoreError::NotFound) => None,
@@ -188,9 +176,9 @@ pub async fn sign_out(services: &Services, ctx: &Ctx) -> Result<(), ServiceError
     let Some(staff) = &ctx.staff else {
         return Ok(());
     };
-    append(
+    super::record(
         services,
-        ctx.event(
+        &ctx.event(
             "auth.signed_out",
             AuditSubject::new("staff_user", staff.id),
             json!({}),
@@ -206,12 +194,7 @@ pub async fn resume(
     id: StaffUserId,
     epoch: i64,
 ) -> Result<Option<StaffUser>, ServiceError> {
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     match store::staff::get(&mut conn, id).await {
         Ok(user) if user.active && user.session_epoch == epoch => Ok(Some(user)),
         Ok(_) | Err(StoreError::NotFound) => Ok(None),
@@ -221,11 +204,6 @@ pub async fn resume(
 
 /// Removes session records past their expiry (they are already refused; this keeps the table small).
 pub async fn purge_expired_sessions(services: &Services) -> Result<u64, ServiceError> {
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::sessions::delete_expired(&mut conn, Timestamp::now()).await?)
 }

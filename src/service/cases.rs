@@ -52,14 +52,11 @@ async fn audit_read(
     tenant: String,
     payload: serde_json::Value,
 ) -> Result<(), ServiceError> {
-    let mut tx = services.store.begin_write().await?;
-    store::audit::append(
-        &mut tx,
+    super::record(
+        services,
         &ctx.event(action, subject, payload).for_tenant(tenant),
     )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    .await
 }
 
 async fn load_application(conn: &mut Conn, id: ApplicationId) -> Result<Application, ServiceError> {
@@ -74,26 +71,7 @@ pub async fn open(
     ctx: &Ctx,
     id: ApplicationId,
 ) -> Result<CaseFile, ServiceError> {
-    ctx.require(services, Permission::ViewCases, "application.view")
-        .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let application = load_application(&mut conn, id).await?;
-    drop(conn);
-    audit_read(
-        services,
-        ctx,
-        "application.viewed",
-        AuditSubject::new("application", id),
-        application.tenant_id.to_string(),
-        json!({}),
-    )
-    .await?;
-    load_case(services, application).await
+    load(services, ctx, id, true).await
 }
 
 /// The case as it is now, without recording a view (used to re-render parts after an action).
@@ -102,16 +80,30 @@ pub async fn reload(
     ctx: &Ctx,
     id: ApplicationId,
 ) -> Result<CaseFile, ServiceError> {
+    load(services, ctx, id, false).await
+}
+
+async fn load(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    record_view: bool,
+) -> Result<CaseFile, ServiceError> {
     ctx.require(services, Permission::ViewCases, "application.view")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let application = load_application(&mut conn, id).await?;
-    drop(conn);
+    let application = load_application(&mut *services.store.conn().await?, id).await?;
+    if record_view {
+        let subject = AuditSubject::new("application", id);
+        audit_read(
+            services,
+            ctx,
+            "application.viewed",
+            subject,
+            application.tenant_id.to_string(),
+            json!({}),
+        )
+        .await?;
+    }
     load_case(services, application).await
 }
 
@@ -119,12 +111,7 @@ async fn load_case(
     services: &Services,
     application: Application,
 ) -> Result<CaseFile, ServiceError> {
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let id = application.id;
     let applicant = store::applicants::get(&mut conn, application.applicant_id).await?;
     let tenant_name = store::tenants::name(&mut conn, application.tenant_id).await?;
@@ -172,12 +159,7 @@ pub async fn reveal_government_ids(
         "applicant.government_id_reveal",
     )
     .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let application = load_application(&mut conn, id).await?;
     let applicant = store::applicants::get(&mut conn, application.applicant_id).await?;
     let level =
@@ -226,12 +208,7 @@ pub async fn raw_payload(
 ) -> Result<String, ServiceError> {
     ctx.require(services, Permission::ViewCases, "check.raw_payload_view")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let application = load_application(&mut conn, id).await?;
     let (provider, raw) = store::checks::raw_payload(&mut conn, id, check)
         .await
@@ -260,12 +237,7 @@ pub async fn document(
 ) -> Result<(Document, Vec<u8>), ServiceError> {
     ctx.require(services, Permission::ViewCases, "document.view")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let doc = store::documents::get(&mut conn, id)
         .await
         .map_err(|e| not_found(e, "document"))?;
@@ -297,12 +269,7 @@ pub async fn thumbnail(
 ) -> Result<Option<Vec<u8>>, ServiceError> {
     ctx.require(services, Permission::ViewCases, "document.thumbnail")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let doc = store::documents::get(&mut conn, id)
         .await
         .map_err(|e| not_found(e, "document"))?;

@@ -7,7 +7,6 @@ use crate::domain::audit::{AuditActor, AuditSubject, NewAuditEvent};
 use crate::domain::ids::StaffUserId;
 use crate::domain::permission::{Permission, allows};
 use crate::domain::staff::{Roles, StaffUser};
-use crate::store::{self, StoreError};
 
 /// Where a request came from, for the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -90,9 +89,7 @@ impl Ctx {
             AuditSubject::new("permission", permission),
             json!({"attempted": attempted, "permission": permission.as_str()}),
         );
-        let mut tx = services.store.begin_write().await?;
-        store::audit::append(&mut tx, &event).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        super::record(services, &event).await?;
         Err(ServiceError::Forbidden(permission))
     }
 }

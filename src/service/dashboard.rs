@@ -6,7 +6,7 @@ use super::{Ctx, ServiceError, Services};
 use crate::domain::permission::Permission;
 use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
-use crate::store::{self, StoreError};
+use crate::store;
 
 /// Waiting-time buckets of the aging chart, newest first.
 pub const AGING_BUCKETS: [&str; 5] = ["< 4 h", "4–24 h", "1–3 days", "3–7 days", "> 7 days"];
@@ -23,12 +23,7 @@ pub struct Dashboard {
 pub async fn dashboard(services: &Services, ctx: &Ctx) -> Result<Dashboard, ServiceError> {
     ctx.require(services, Permission::ViewCases, "dashboard.view")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let now = Timestamp::now();
     let ago = |hours: i64| now.plus(Duration::hours(-hours));
     let mut aging = [0_i64; 5];

@@ -240,9 +240,7 @@ pub async fn review(
                 AuditSubject::new("decision", decision_id),
                 json!({"attempted": "application.decision_review", "rule": "four_eyes"}),
             );
-            let mut tx = services.store.begin_write().await?;
-            store::audit::append(&mut tx, &event).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            super::record(services, &event).await?;
             return Err(ServiceError::NotAllowed(refusal));
         }
         Err(ReviewRefusal::Outdated) => {

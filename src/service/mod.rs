@@ -22,11 +22,21 @@ pub use ctx::{Ctx, RequestMeta, StaffPrincipal};
 pub use error::ServiceError;
 
 use crate::blobs::BlobStore;
-use crate::store::Store;
+use crate::domain::audit::NewAuditEvent;
+use crate::store::{self, Store, StoreError};
 
 /// What the use cases work with.
 #[derive(Clone, Debug)]
 pub struct Services {
     pub store: Store,
     pub blobs: Arc<dyn BlobStore>,
+}
+
+/// Appends one audit event in a transaction of its own: for reads, refusals and sign-in attempts,
+/// which change nothing else.
+pub(crate) async fn record(services: &Services, event: &NewAuditEvent) -> Result<(), ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    store::audit::append(&mut tx, event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }

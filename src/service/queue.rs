@@ -4,8 +4,8 @@ use super::{Ctx, ServiceError, Services};
 use crate::domain::permission::Permission;
 use crate::domain::queue::QueueFilter;
 use crate::domain::status::ApplicationStatus;
+use crate::store;
 use crate::store::queue::{Choice, QueueRow};
-use crate::store::{self, StoreError};
 
 pub struct QueueView {
     pub rows: Vec<QueueRow>,
@@ -23,12 +23,7 @@ pub async fn queue(
 ) -> Result<QueueView, ServiceError> {
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let (rows, has_more) = store::queue::page(&mut conn, filter).await?;
     let counts = store::queue::counts(&mut conn, filter).await?;
     let choices = store::queue::choices(&mut conn).await?;
@@ -48,12 +43,7 @@ pub async fn counts(
 ) -> Result<Vec<(ApplicationStatus, i64)>, ServiceError> {
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::queue::counts(&mut conn, filter).await?)
 }
 
@@ -61,12 +51,7 @@ pub async fn counts(
 pub async fn reviewers(services: &Services, ctx: &Ctx) -> Result<Vec<Choice>, ServiceError> {
     ctx.require(services, Permission::ViewCases, "staff_user.list_reviewers")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::queue::choices(&mut conn)
         .await?
         .into_iter()

@@ -99,23 +99,13 @@ pub async fn invite(
 pub async fn list(services: &Services, ctx: &Ctx) -> Result<Vec<StaffUser>, ServiceError> {
     ctx.require(services, Permission::Administer, "staff_user.list")
         .await?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::staff::list(&mut conn).await?)
 }
 
 /// Whether any staff user exists (the demo seeds only an empty database).
 pub async fn any_exist(services: &Services) -> Result<bool, ServiceError> {
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     Ok(store::staff::count(&mut conn).await? > 0)
 }
 
@@ -256,12 +246,7 @@ pub async fn change_own_password(
         .staff
         .as_ref()
         .ok_or(ServiceError::NotFound("staff user"))?;
-    let mut conn = services
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = services.store.conn().await?;
     let user = store::staff::get(&mut conn, staff.id).await?;
     drop(conn);
     if !passwords::verify(current, Some(&user.password_hash)).await? {

@@ -128,6 +128,11 @@ impl Store {
         Ok(tx)
     }
 
+    /// A connection from the pool, for reads outside a transaction.
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Answers whether the database responds.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -54,9 +54,8 @@ impl App {
             services: self.services.clone(),
             config: Arc::new(self.config.clone()),
         };
-        crate::web::router(&state)
-            .merge(crate::api::router())
-            .with_state(state)
+        let routes = crate::web::router(&state).merge(crate::api::router(&state));
+        crate::web::around(routes, &state).with_state(state)
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the database.

@@ -5,6 +5,7 @@ pub mod applicant;
 pub mod application;
 pub mod audit;
 pub mod check;
+pub mod completeness;
 pub mod decision;
 pub mod document;
 pub mod ids;

@@ -4,9 +4,10 @@ use serde_json::json;
 
 use super::{ServiceError, Services};
 use crate::domain::audit::{AuditActor, AuditSubject, NewAuditEvent};
-use crate::domain::ids::StaffUserId;
+use crate::domain::ids::{ApiKeyId, StaffUserId, TenantId};
 use crate::domain::permission::{Permission, allows};
 use crate::domain::staff::{Roles, StaffUser};
+use crate::domain::tenant::Tenant;
 
 /// Where a request came from, for the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -23,12 +24,21 @@ pub struct StaffPrincipal {
     pub roles: Roles,
 }
 
+/// A tenant integration, authenticated by one of its API keys.
+#[derive(Debug, Clone)]
+pub struct TenantPrincipal {
+    pub id: TenantId,
+    pub api_key: ApiKeyId,
+    pub sandbox: bool,
+}
+
 /// The acting party of a use case. Staff are checked against the permission matrix; the platform
 /// itself (CLI, demo seeder, worker) runs with an operator's authority.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub actor: AuditActor,
     pub staff: Option<StaffPrincipal>,
+    pub tenant: Option<TenantPrincipal>,
     pub meta: RequestMeta,
 }
 
@@ -38,6 +48,7 @@ impl Ctx {
         Self {
             actor: AuditActor::system(component),
             staff: None,
+            tenant: None,
             meta: RequestMeta::default(),
         }
     }
@@ -50,8 +61,28 @@ impl Ctx {
                 email: user.email.as_str().to_owned(),
                 roles: user.roles.clone(),
             }),
+            tenant: None,
             meta,
         }
+    }
+
+    /// A tenant integration acting through an API key.
+    pub fn tenant(tenant: &Tenant, api_key: ApiKeyId, meta: RequestMeta) -> Self {
+        Self {
+            actor: AuditActor::api_key(api_key),
+            staff: None,
+            tenant: Some(TenantPrincipal {
+                id: tenant.id,
+                api_key,
+                sandbox: tenant.sandbox,
+            }),
+            meta,
+        }
+    }
+
+    /// The tenant acting, for tenant-scoped use cases; staff and the platform have none.
+    pub fn tenant_scope(&self) -> Result<&TenantPrincipal, ServiceError> {
+        self.tenant.as_ref().ok_or(ServiceError::NotFound("tenant"))
     }
 
     /// An audit event by this actor.

@@ -5,8 +5,22 @@ use crate::domain::status::InvalidTransition;
 use crate::domain::validate::Invalid;
 use crate::store::StoreError;
 
+/// One refused field of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// Several fields refused at once; nothing was written.
+    #[error("{} field(s) are not valid", .0.len())]
+    InvalidFields(Vec<FieldError>),
+    /// The application lacks required answers or documents (their keys).
+    #[error("required items are missing: {}", .0.join(", "))]
+    Incomplete(Vec<String>),
     /// Input that does not meet a domain rule.
     #[error("{0}")]
     Invalid(#[from] Invalid),

@@ -87,3 +87,20 @@ pub async fn create(
     tx.commit().await.map_err(StoreError::from)?;
     Ok(level)
 }
+
+/// The current version of every active level.
+pub async fn list_active(
+    services: &Services,
+    ctx: &Ctx,
+) -> Result<Vec<LevelVersion>, ServiceError> {
+    if ctx.tenant.is_none() {
+        ctx.require(
+            services,
+            crate::domain::permission::Permission::ViewCases,
+            "level.list",
+        )
+        .await?;
+    }
+    let mut conn = services.store.conn().await?;
+    Ok(store::levels::list_active(&mut conn).await?)
+}

@@ -1,6 +1,8 @@
 //! Use cases. Each owns its transaction: load, check, apply the domain rule, save, append the audit
 //! event, enqueue the outbox message, commit. The web UI, the API and the CLI all call these.
 
+pub mod api_keys;
+pub mod applicants;
 pub mod applications;
 pub mod audit;
 pub mod auth;
@@ -10,6 +12,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod documents;
 mod error;
+pub mod intake;
 pub mod levels;
 pub mod passwords;
 pub mod queue;
@@ -18,8 +21,8 @@ pub mod tenants;
 
 use std::sync::Arc;
 
-pub use ctx::{Ctx, RequestMeta, StaffPrincipal};
-pub use error::ServiceError;
+pub use ctx::{Ctx, RequestMeta, StaffPrincipal, TenantPrincipal};
+pub use error::{FieldError, ServiceError};
 
 use crate::blobs::BlobStore;
 use crate::domain::audit::NewAuditEvent;

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::rows::{json_opt, parsed, timestamp, to_json};
 use super::{Conn, StoreError};
 use crate::domain::applicant::Applicant;
-use crate::domain::ids::ApplicantId;
+use crate::domain::ids::{ApplicantId, TenantId};
 use crate::domain::validate::Invalid;
 use crate::domain::validate::contact::{Email, PhoneNumber};
 use crate::domain::validate::country::CountryCode;
@@ -73,12 +73,30 @@ fn optional<T>(
 }
 
 pub async fn get(conn: &mut Conn, id: ApplicantId) -> Result<Applicant, StoreError> {
+    get_where(conn, id, None).await
+}
+
+/// One tenant's applicant; another tenant's id is simply not found.
+pub async fn get_scoped(
+    conn: &mut Conn,
+    tenant: TenantId,
+    id: ApplicantId,
+) -> Result<Applicant, StoreError> {
+    get_where(conn, id, Some(tenant)).await
+}
+
+async fn get_where(
+    conn: &mut Conn,
+    id: ApplicantId,
+    tenant: Option<TenantId>,
+) -> Result<Applicant, StoreError> {
     let row = sqlx::query(
         "SELECT id, tenant_id, external_id, applicant_type, first_name, last_name, company_name, date_of_birth, email, phone,
                 country, address, government_ids, created_at, version
-         FROM applicants WHERE id = $1",
+         FROM applicants WHERE id = $1 AND ($2 = '' OR tenant_id = $2)",
     )
     .bind(id.to_string())
+    .bind(tenant.map(|t| t.to_string()).unwrap_or_default())
     .fetch_one(conn)
     .await?;
     let ids: String = row.try_get("government_ids")?;

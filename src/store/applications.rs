@@ -231,3 +231,81 @@ pub async fn recently_updated(
         })
         .collect()
 }
+
+/// The status of an applicant's most recent application, if any.
+pub async fn latest_status(
+    conn: &mut Conn,
+    applicant: crate::domain::ids::ApplicantId,
+) -> Result<Option<ApplicationStatus>, StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
+        .bind(applicant.to_string())
+        .fetch_optional(conn)
+        .await?;
+    status
+        .map(|s| {
+            s.parse().map_err(|_| StoreError::Corrupt {
+                column: "status",
+                value: s,
+            })
+        })
+        .transpose()
+}
+
+/// The applications of one applicant, newest first.
+pub async fn for_applicant(
+    conn: &mut Conn,
+    applicant: crate::domain::ids::ApplicantId,
+) -> Result<Vec<Application>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC"))
+        .bind(applicant.to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Filters of the tenant API's list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<ApplicationStatus>,
+    pub applicant: Option<crate::domain::ids::ApplicantId>,
+    pub level: Option<crate::domain::ids::LevelId>,
+}
+
+/// One page of a tenant's applications (newest first) and the total under the filter.
+pub async fn list(
+    conn: &mut Conn,
+    tenant: TenantId,
+    filter: &ListFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Application>, i64), StoreError> {
+    let conditions = "tenant_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR applicant_id = $3) AND ($4 = '' OR level_id = $4)";
+    let params = [
+        tenant.to_string(),
+        filter
+            .status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        filter.applicant.map(|a| a.to_string()).unwrap_or_default(),
+        filter.level.map(|l| l.to_string()).unwrap_or_default(),
+    ];
+    let count_sql = format!("SELECT COUNT(*) FROM applications WHERE {conditions}");
+    let mut total = sqlx::query_scalar::<_, i64>(&count_sql);
+    for param in &params {
+        total = total.bind(param);
+    }
+    let total = total.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM applications WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
+    );
+    let mut query = sqlx::query(&sql);
+    for param in &params {
+        query = query.bind(param);
+    }
+    let rows = query
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(conn)
+        .await?;
+    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+}

@@ -79,3 +79,16 @@ pub async fn list_active(conn: &mut Conn) -> Result<Vec<LevelVersion>, StoreErro
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// The current version of a level, if the level exists and is active.
+pub async fn current_active(conn: &mut Conn, id: LevelId) -> Result<LevelVersion, StoreError> {
+    let row = sqlx::query(
+        "SELECT v.level_id, v.version, v.name, v.tier, v.applicant_type, v.requirements, v.policy, v.upgrades_to, v.created_at
+         FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
+         WHERE l.id = $1 AND l.active = 1",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
+    from_row(&row)
+}

@@ -89,3 +89,26 @@ pub async fn name(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<S
         .fetch_one(conn)
         .await?)
 }
+
+pub async fn get(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<Tenant, StoreError> {
+    let row =
+        sqlx::query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(conn)
+            .await?;
+    tenant_from_row(&row)
+}
+
+/// Records that a key was used (callers throttle this to once a minute per key).
+pub async fn touch_api_key(
+    conn: &mut Conn,
+    id: crate::domain::ids::ApiKeyId,
+    at: crate::domain::time::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+        .bind(at.canonical())
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

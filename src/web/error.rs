@@ -56,6 +56,18 @@ impl WebError {
                 "Your role does not allow this.".into(),
             ),
             WebError::Service(S::NotAllowed(message)) => (StatusCode::FORBIDDEN, message.clone()),
+            WebError::Service(S::InvalidFields(fields)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            WebError::Service(S::Incomplete(missing)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Missing: {}", missing.join(", ")),
+            ),
             WebError::Service(S::Conflict(message)) => (StatusCode::CONFLICT, message.clone()),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,

@@ -23,6 +23,7 @@ use crate::app::AppState;
 
 pub use auth::Staff;
 pub use error::WebError;
+pub use request_meta::meta_of;
 
 /// The session cookie's name; `__Host-` binds it to this exact origin over https.
 fn cookie_name(secure: bool) -> &'static str {
@@ -106,6 +107,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{name}", get(assets::serve))
+}
+
+/// What every response gets, back-office or API: a request id, the security headers, and HTML error
+/// pages for back-office errors.
+pub fn around(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
         .layer(from_fn(error::render_errors))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(from_fn(request_meta::assign_request_id))

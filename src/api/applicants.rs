@@ -1,0 +1,225 @@
+//! `POST /applicants` and `GET /applicants/{id}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::auth::Tenant;
+use super::error::ApiError;
+use super::json::ApiJson;
+use crate::app::AppState;
+use crate::domain::applicant::{Applicant, ExternalId};
+use crate::domain::ids::ApplicantId;
+use crate::domain::kyc_status::KycStatus;
+use crate::domain::level::ApplicantType;
+use crate::domain::validate::Invalid;
+use crate::domain::validate::contact::{Email, PhoneNumber};
+use crate::domain::validate::country::CountryCode;
+use crate::domain::validate::date::IsoDate;
+use crate::domain::validate::government_id::{GovernmentId, GovernmentIdType};
+use crate::service::applicants::NewApplicant;
+use crate::service::{self, FieldError, ServiceError};
+
+/// Names are free text but bounded.
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernmentIdBody {
+    #[serde(rename = "type")]
+    id_type: String,
+    number: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplicant {
+    external_id: String,
+    #[serde(rename = "type", default)]
+    applicant_type: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company_name: Option<String>,
+    date_of_birth: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    address: Option<serde_json::Value>,
+    #[serde(default)]
+    government_ids: Vec<GovernmentIdBody>,
+}
+
+/// Collects every field's refusal, so one answer lists them all.
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn take<T>(&mut self, field: &str, result: Result<T, Invalid>) -> Option<T> {
+        result
+            .map_err(|e| {
+                self.0.push(FieldError {
+                    field: field.into(),
+                    code: e.code,
+                    message: e.message,
+                })
+            })
+            .ok()
+    }
+
+    fn optional<T>(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        parse: impl Fn(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        value.and_then(|v| self.take(field, parse(&v)))
+    }
+
+    fn name(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let value = value
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())?;
+        if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
+            self.0.push(FieldError {
+                field: field.into(),
+                code: "invalid_name",
+                message: format!("at most {MAX_NAME_CHARS} printable characters"),
+            });
+            return None;
+        }
+        Some(value)
+    }
+}
+
+impl TryFrom<CreateApplicant> for NewApplicant {
+    type Error = ServiceError;
+
+    fn try_from(body: CreateApplicant) -> Result<Self, ServiceError> {
+        let mut fields = Fields(Vec::new());
+        let external_id = fields.take("external_id", ExternalId::parse(&body.external_id));
+        let applicant_type = fields.take(
+            "type",
+            body.applicant_type
+                .as_deref()
+                .unwrap_or("individual")
+                .parse::<ApplicantType>(),
+        );
+        let government_ids = body
+            .government_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| {
+                let field = format!("government_ids[{i}]");
+                let id_type = fields.take(&field, GovernmentIdType::parse(&id.id_type))?;
+                fields.take(&field, GovernmentId::parse(id_type, &id.number))
+            })
+            .collect();
+        let address = match body.address {
+            None | Some(serde_json::Value::Null) => None,
+            Some(raw) => {
+                let requirement = crate::domain::requirement::Requirement {
+                    key: "address".into(),
+                    label: "address".into(),
+                    required: false,
+                    kind: crate::domain::requirement::RequirementKind::Address,
+                };
+                fields.take("address", requirement.accept(&raw))
+            }
+        };
+        let first_name = fields.name("first_name", body.first_name);
+        let last_name = fields.name("last_name", body.last_name);
+        let company_name = fields.name("company_name", body.company_name);
+        let date_of_birth = fields.optional("date_of_birth", body.date_of_birth, IsoDate::parse);
+        let email = fields.optional("email", body.email, Email::parse);
+        let phone = fields.optional("phone", body.phone, PhoneNumber::parse);
+        let country = fields.optional("country", body.country, CountryCode::parse);
+        match (external_id, applicant_type) {
+            (Some(external_id), Some(applicant_type)) if fields.0.is_empty() => Ok(NewApplicant {
+                external_id,
+                applicant_type,
+                first_name,
+                last_name,
+                company_name,
+                date_of_birth,
+                email,
+                phone,
+                country,
+                address,
+                government_ids,
+            }),
+            _ => Err(ServiceError::InvalidFields(fields.0)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct GovernmentIdView {
+    #[serde(rename = "type")]
+    id_type: &'static str,
+    number_masked: String,
+}
+
+#[derive(Serialize)]
+pub struct ApplicantBody {
+    id: String,
+    external_id: String,
+    #[serde(rename = "type")]
+    applicant_type: &'static str,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company_name: Option<String>,
+    date_of_birth: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    address: Option<serde_json::Value>,
+    government_ids: Vec<GovernmentIdView>,
+    kyc_status: KycStatus,
+    created_at: String,
+}
+
+fn body(applicant: Applicant, status: KycStatus) -> ApplicantBody {
+    ApplicantBody {
+        id: applicant.id.to_string(),
+        external_id: applicant.external_id,
+        applicant_type: applicant.applicant_type.as_str(),
+        first_name: applicant.first_name,
+        last_name: applicant.last_name,
+        company_name: applicant.company_name,
+        date_of_birth: applicant.date_of_birth.map(|d| d.to_string()),
+        email: applicant.email.map(|e| e.as_str().to_owned()),
+        phone: applicant.phone.map(|p| p.as_str().to_owned()),
+        country: applicant.country.map(|c| c.as_str().to_owned()),
+        address: applicant.address,
+        government_ids: applicant
+            .government_ids
+            .iter()
+            .map(|g| GovernmentIdView {
+                id_type: g.id_type().as_str(),
+                number_masked: g.masked(),
+            })
+            .collect(),
+        kyc_status: status,
+        created_at: applicant.created_at.canonical(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    ApiJson(request): ApiJson<CreateApplicant>,
+) -> Result<(StatusCode, Json<ApplicantBody>), ApiError> {
+    let new = NewApplicant::try_from(request)?;
+    let (applicant, status) = service::applicants::create(&state.services, &ctx, new).await?;
+    Ok((StatusCode::CREATED, Json(body(applicant, status))))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicantBody>, ApiError> {
+    let id: ApplicantId = id.parse().map_err(|_| ApiError::not_found("applicant"))?;
+    let (applicant, status) = service::applicants::get(&state.services, &ctx, id).await?;
+    Ok(Json(body(applicant, status)))
+}

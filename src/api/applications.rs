@@ -1,0 +1,488 @@
+//! `/kyc_applications`: create, list, read, fill (PATCH), send to review, sandbox status (PUT), events.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::auth::Tenant;
+use super::error::ApiError;
+use super::json::ApiJson;
+use crate::app::AppState;
+use crate::domain::application::{Application, ApplicationKind};
+use crate::domain::ids::ApplicationId;
+use crate::domain::status::ApplicationStatus;
+use crate::service::intake::{ApplicationView, MAX_PER_PAGE, NewApplication};
+use crate::service::{self, FieldError, ServiceError};
+use crate::store::applications::ListFilter;
+
+/// Longest webhook URL we keep.
+const MAX_URL_CHARS: usize = 2048;
+/// Most answers one PATCH may carry.
+const MAX_CHANGES: usize = 200;
+
+fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found("application"))
+}
+
+fn field_error(field: &str, code: &'static str, message: &str) -> ServiceError {
+    ServiceError::InvalidFields(vec![FieldError {
+        field: field.into(),
+        code,
+        message: message.into(),
+    }])
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplication {
+    applicant_id: String,
+    level_id: String,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    params: Option<Value>,
+    #[serde(default)]
+    webhook_url: Option<String>,
+}
+
+/// A webhook target must be an absolute http(s) URL of reasonable length.
+fn webhook_url(raw: Option<String>) -> Result<Option<String>, ServiceError> {
+    let Some(url) = raw.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let has_host = url
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok
+        || !has_host
+        || url.len() > MAX_URL_CHARS
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(field_error(
+            "webhook_url",
+            "invalid_url",
+            "an absolute http(s) URL is required",
+        ));
+    }
+    Ok(Some(url))
+}
+
+impl TryFrom<CreateApplication> for NewApplication {
+    type Error = ServiceError;
+
+    fn try_from(body: CreateApplication) -> Result<Self, ServiceError> {
+        let applicant_id = body
+            .applicant_id
+            .parse()
+            .map_err(|_| ServiceError::NotFound("applicant"))?;
+        let level_id = body
+            .level_id
+            .parse()
+            .map_err(|_| ServiceError::NotFound("level"))?;
+        let kind = body
+            .kind
+            .as_deref()
+            .unwrap_or("kyc")
+            .parse::<ApplicationKind>()
+            .map_err(|e| field_error("type", e.code, &e.message))?;
+        let params = match body.params {
+            None | Some(Value::Null) => Value::Object(Default::default()),
+            Some(object @ Value::Object(_)) => object,
+            Some(_) => {
+                return Err(field_error(
+                    "params",
+                    "invalid_type",
+                    "params must be an object",
+                ));
+            }
+        };
+        if body.provider.is_some_and(|p| p.trim().is_empty()) {
+            return Err(field_error(
+                "provider",
+                "required",
+                "provider must not be empty",
+            ));
+        }
+        Ok(NewApplication {
+            applicant_id,
+            level_id,
+            kind,
+            params,
+            webhook_url: webhook_url(body.webhook_url)?,
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct QuestionnaireItem {
+    key: String,
+    label: String,
+    kind: &'static str,
+    required: bool,
+    filled: bool,
+    value: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub struct DocumentBody {
+    id: String,
+    requirement_key: Option<String>,
+    document_type: &'static str,
+    side: Option<&'static str>,
+    issuing_country: Option<String>,
+    attempt: i64,
+    mime_type: String,
+    size_bytes: i64,
+    width: Option<i64>,
+    height: Option<i64>,
+    uploaded_at: String,
+}
+
+#[derive(Serialize)]
+pub struct FindingBody {
+    code: String,
+    severity: &'static str,
+    message: String,
+    field: Option<String>,
+    value: Option<String>,
+    confidence: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct CheckBody {
+    id: String,
+    provider: String,
+    reference: Option<String>,
+    kind: &'static str,
+    status: &'static str,
+    result: Option<&'static str>,
+    score: Option<f64>,
+    findings: Vec<FindingBody>,
+    created_at: String,
+}
+
+#[derive(Serialize)]
+pub struct DecisionBody {
+    outcome: &'static str,
+    reasons: Vec<&'static str>,
+    remediation: Vec<String>,
+    message: Option<String>,
+    decided_at: String,
+}
+
+/// An application as a list shows it.
+#[derive(Serialize)]
+pub struct ApplicationSummary {
+    id: String,
+    applicant_id: String,
+    level_id: String,
+    level_version: i64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    provider: String,
+    identifier: Option<String>,
+    status: &'static str,
+    attempt: i64,
+    max_attempts: i64,
+    webhook_url: Option<String>,
+    params: Value,
+    created_at: String,
+    updated_at: String,
+}
+
+/// The full view (seed 003's detail with `provider_representation`).
+#[derive(Serialize)]
+pub struct ApplicationBody {
+    #[serde(flatten)]
+    summary: ApplicationSummary,
+    questionnaire: Vec<QuestionnaireItem>,
+    missing_requirements: Vec<String>,
+    documents: Vec<DocumentBody>,
+    checks: Vec<CheckBody>,
+    decision: Option<DecisionBody>,
+    provider_representation: Option<Value>,
+}
+
+fn summary(app: &Application) -> ApplicationSummary {
+    ApplicationSummary {
+        id: app.id.to_string(),
+        applicant_id: app.applicant_id.to_string(),
+        level_id: app.level_id.to_string(),
+        level_version: app.level_version,
+        kind: app.kind.as_str(),
+        provider: app.provider.clone(),
+        identifier: app.provider_reference.clone(),
+        status: app.status.as_str(),
+        attempt: app.attempt,
+        max_attempts: app.max_attempts,
+        webhook_url: app.webhook_url.clone(),
+        params: app.params.clone(),
+        created_at: app.created_at.canonical(),
+        updated_at: app.updated_at.canonical(),
+    }
+}
+
+fn body(view: ApplicationView) -> ApplicationBody {
+    let app = &view.application;
+    let questionnaire = view
+        .level
+        .requirements
+        .iter()
+        .map(|r| {
+            let value = app.attributes.get(&r.key).cloned();
+            let filled = if r.kind.is_upload() {
+                !view.missing.contains(&r.key)
+            } else {
+                value.is_some()
+            };
+            QuestionnaireItem {
+                key: r.key.clone(),
+                label: r.label.clone(),
+                kind: r.kind.name(),
+                required: r.required,
+                filled,
+                value,
+            }
+        })
+        .collect();
+    let documents = view
+        .documents
+        .iter()
+        .map(|d| DocumentBody {
+            id: d.id.to_string(),
+            requirement_key: d.requirement_key.clone(),
+            document_type: d.doc_type.as_str(),
+            side: d.side.map(|s| s.as_str()),
+            issuing_country: d.issuing_country.map(|c| c.as_str().to_owned()),
+            attempt: d.attempt,
+            mime_type: d.mime_type.clone(),
+            size_bytes: d.size_bytes,
+            width: d.width,
+            height: d.height,
+            uploaded_at: d.uploaded_at.canonical(),
+        })
+        .collect();
+    let checks = view
+        .checks
+        .iter()
+        .map(|c| CheckBody {
+            id: c.id.to_string(),
+            provider: c.provider.clone(),
+            reference: c.reference.clone(),
+            kind: c.kind.as_str(),
+            status: c.status.as_str(),
+            result: c.result.map(|r| r.as_str()),
+            score: c.score,
+            findings: c
+                .findings
+                .iter()
+                .map(|f| FindingBody {
+                    code: f.code.clone(),
+                    severity: f.severity.as_str(),
+                    message: f.message.clone(),
+                    field: f.field.clone(),
+                    value: f.value.clone(),
+                    confidence: f.confidence,
+                })
+                .collect(),
+            created_at: c.created_at.canonical(),
+        })
+        .collect();
+    let decision = view.decision.as_ref().map(|d| DecisionBody {
+        outcome: d.outcome.as_str(),
+        reasons: d.reasons.iter().map(|r| r.as_str()).collect(),
+        remediation: d.remediation.clone(),
+        message: d.message_to_applicant.clone(),
+        decided_at: d.reviewed_at.unwrap_or(d.proposed_at).canonical(),
+    });
+    let provider_representation = view
+        .checks
+        .last()
+        .and_then(|c| serde_json::from_str(&c.raw_payload).ok());
+    ApplicationBody {
+        summary: summary(app),
+        questionnaire,
+        missing_requirements: view.missing.clone(),
+        documents,
+        checks,
+        decision,
+        provider_representation,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    ApiJson(request): ApiJson<CreateApplication>,
+) -> Result<(StatusCode, Json<ApplicationBody>), ApiError> {
+    let new = NewApplication::try_from(request)?;
+    let view = service::intake::create(&state.services, &ctx, new).await?;
+    Ok((StatusCode::CREATED, Json(body(view))))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationBody>, ApiError> {
+    let view = service::intake::get(&state.services, &ctx, application_id(&id)?).await?;
+    Ok(Json(body(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    status: Option<String>,
+    applicant_id: Option<String>,
+    level_id: Option<String>,
+}
+
+fn number(raw: Option<&str>, field: &str, default: i64, max: i64) -> Result<i64, ApiError> {
+    match raw {
+        None => Ok(default),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid(
+                field,
+                "out_of_range",
+                format!("must be a whole number from 1 to {max}"),
+            )),
+        },
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<(HeaderMap, Json<Vec<ApplicationSummary>>), ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::invalid("query", "invalid_query", e.body_text()))?;
+    let page = number(query.page.as_deref(), "page", 1, i64::from(u32::MAX))?;
+    let per_page = number(query.per_page.as_deref(), "per_page", 25, MAX_PER_PAGE)?;
+    let filter = ListFilter {
+        status: query
+            .status
+            .as_deref()
+            .map(str::parse::<ApplicationStatus>)
+            .transpose()
+            .map_err(|_| ApiError::invalid("status", "unknown_value", "not a status"))?,
+        applicant: query
+            .applicant_id
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| ApiError::invalid("applicant_id", "invalid_id", "not an id"))?,
+        level: query
+            .level_id
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| ApiError::invalid("level_id", "invalid_id", "not an id"))?,
+    };
+    let (applications, total) =
+        service::intake::list(&state.services, &ctx, &filter, page, per_page).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-results-count", HeaderValue::from(total));
+    Ok((headers, Json(applications.iter().map(summary).collect())))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeChange {
+    key: String,
+    value: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAttributes {
+    attribute_changes: Vec<AttributeChange>,
+}
+
+pub async fn update_attributes(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<UpdateAttributes>,
+) -> Result<Json<ApplicationBody>, ApiError> {
+    let id = application_id(&id)?;
+    if request.attribute_changes.is_empty() || request.attribute_changes.len() > MAX_CHANGES {
+        return Err(ApiError::invalid(
+            "attribute_changes",
+            "out_of_range",
+            format!("send 1 to {MAX_CHANGES} changes"),
+        ));
+    }
+    let changes = request
+        .attribute_changes
+        .into_iter()
+        .map(|c| (c.key, c.value))
+        .collect();
+    let view = service::intake::update_attributes(&state.services, &ctx, id, changes).await?;
+    Ok(Json(body(view)))
+}
+
+pub async fn send_to_review(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationBody>, ApiError> {
+    let view = service::intake::send_to_review(&state.services, &ctx, application_id(&id)?).await?;
+    Ok(Json(body(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceStatus {
+    status: String,
+}
+
+pub async fn force_status(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ForceStatus>,
+) -> Result<(StatusCode, Json<ApplicationBody>), ApiError> {
+    let to: ApplicationStatus = request
+        .status
+        .parse()
+        .map_err(|_| ApiError::invalid("status", "unknown_value", "not a status"))?;
+    let view =
+        service::intake::force_status(&state.services, &ctx, application_id(&id)?, to).await?;
+    Ok((StatusCode::ACCEPTED, Json(body(view))))
+}
+
+#[derive(Serialize)]
+pub struct EventBody {
+    seq: i64,
+    occurred_at: String,
+    action: String,
+    payload: Value,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EventBody>>, ApiError> {
+    let events = service::intake::events(&state.services, &ctx, application_id(&id)?).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| EventBody {
+                seq: e.seq,
+                occurred_at: e.occurred_at,
+                action: e.action,
+                payload: e.payload,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,200 @@
+//! The API's one error type and its JSON body (DESIGN §6.1):
+//! `{"error": {"code", "message", "details": [{"field", "code", "message"}]}}`. Messages are English;
+//! `localize` rewrites them in French for `Accept-Language: fr`. 5xx are logged and answered generically.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::i18n;
+use crate::service::{FieldError, ServiceError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<Detail>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid API key is required: Authorization: Bearer <key>",
+        )
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            message: "the request is not valid".into(),
+            details: vec![Detail {
+                field: field.into(),
+                code: code.into(),
+                message,
+            }],
+        }
+    }
+}
+
+fn details(fields: &[FieldError]) -> Vec<Detail> {
+    fields
+        .iter()
+        .map(|f| Detail {
+            field: f.field.clone(),
+            code: f.code.into(),
+            message: f.message.clone(),
+        })
+        .collect()
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        use ServiceError as S;
+        match error {
+            S::Invalid(invalid) => ApiError::invalid("", invalid.code, invalid.message),
+            S::InvalidFields(fields) => ApiError {
+                details: details(&fields),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "the request is not valid",
+                )
+            },
+            S::Incomplete(missing) => ApiError {
+                details: missing
+                    .iter()
+                    .map(|key| Detail {
+                        field: key.clone(),
+                        code: "missing".into(),
+                        message: "required and not yet provided".into(),
+                    })
+                    .collect(),
+                ..ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "missing_requirements",
+                    "required answers or documents are missing",
+                )
+            },
+            S::NotFound(what) => ApiError::not_found(what),
+            S::Duplicate(message) => ApiError::new(StatusCode::CONFLICT, "duplicate", message),
+            S::Stale => ApiError::new(
+                StatusCode::CONFLICT,
+                "stale",
+                "changed by someone else since it was read; read it again",
+            ),
+            S::Transition(refusal) => ApiError::new(
+                StatusCode::CONFLICT,
+                "invalid_transition",
+                refusal.to_string(),
+            ),
+            S::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            S::Forbidden(_) | S::NotAllowed(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", error.to_string())
+            }
+            S::Internal(_) | S::Store(_) => {
+                tracing::error!(%error, "API request failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side",
+                )
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    details: &'a [Detail],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                details: &self.details,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Rewrites error bodies in French when the client asks for it (seed 004); English otherwise.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let french = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("fr"));
+    let response = next.run(request).await;
+    if !french {
+        return response;
+    }
+    let Some(error) = response.extensions().get::<ApiError>().cloned() else {
+        return response;
+    };
+    let translated = ApiError {
+        message: i18n::french(error.code).map_or(error.message.clone(), str::to_owned),
+        details: error
+            .details
+            .iter()
+            .map(|d| Detail {
+                message: i18n::french(&d.code).map_or(d.message.clone(), str::to_owned),
+                ..d.clone()
+            })
+            .collect(),
+        ..error
+    };
+    let mut out = translated.into_response();
+    out.headers_mut()
+        .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
+    out
+}

@@ -1,0 +1,51 @@
+//! `GET /levels`: the active levels with their requirements.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+
+use super::auth::Tenant;
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::domain::level::LevelVersion;
+use crate::domain::requirement::Requirement;
+use crate::service;
+
+#[derive(Serialize)]
+pub struct LevelBody {
+    id: String,
+    name: String,
+    tier: i64,
+    version: i64,
+    applicant_type: &'static str,
+    provider: String,
+    four_eyes: bool,
+    max_attempts: i64,
+    requirements: Vec<Requirement>,
+    upgrades_to: Vec<String>,
+}
+
+impl From<LevelVersion> for LevelBody {
+    fn from(level: LevelVersion) -> Self {
+        Self {
+            id: level.level_id.to_string(),
+            name: level.name,
+            tier: level.tier,
+            version: level.version,
+            applicant_type: level.applicant_type.as_str(),
+            provider: level.policy.provider,
+            four_eyes: level.policy.four_eyes,
+            max_attempts: level.policy.max_attempts,
+            requirements: level.requirements,
+            upgrades_to: level.upgrades_to.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+) -> Result<Json<Vec<LevelBody>>, ApiError> {
+    let levels = service::levels::list_active(&state.services, &ctx).await?;
+    Ok(Json(levels.into_iter().map(LevelBody::from).collect()))
+}

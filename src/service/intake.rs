@@ -1,0 +1,375 @@
+//! Applications as tenants drive them through the API: create, read, list, fill the questionnaire,
+//! send to review, force a status in the sandbox, read the history.
+
+use serde_json::{Value, json};
+
+use super::{Ctx, FieldError, ServiceError, Services};
+use crate::domain::application::{Application, ApplicationKind};
+use crate::domain::audit::AuditSubject;
+use crate::domain::check::Check;
+use crate::domain::completeness::{Upload, missing_requirements};
+use crate::domain::decision::{Decision, DecisionState};
+use crate::domain::document::Document;
+use crate::domain::ids::{ApplicantId, ApplicationId, LevelId};
+use crate::domain::level::{ApplicantType, LevelVersion};
+use crate::domain::status::{ApplicationStatus, TransitionActor, check_transition};
+use crate::domain::time::Timestamp;
+use crate::store::applications::ListFilter;
+use crate::store::{self, Conn, StoreError, Tx};
+
+pub struct NewApplication {
+    pub applicant_id: ApplicantId,
+    pub level_id: LevelId,
+    pub kind: ApplicationKind,
+    pub params: Value,
+    pub webhook_url: Option<String>,
+}
+
+/// An application with what a tenant may see of it.
+pub struct ApplicationView {
+    pub application: Application,
+    pub level: LevelVersion,
+    pub documents: Vec<Document>,
+    pub checks: Vec<Check>,
+    /// The latest final decision (its message to the applicant; never the internal comment).
+    pub decision: Option<Decision>,
+    /// Required items not yet fulfilled for the current attempt.
+    pub missing: Vec<String>,
+}
+
+async fn load(conn: &mut Conn, ctx: &Ctx, id: ApplicationId) -> Result<Application, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    match store::applications::get(conn, tenant.id, id).await {
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound("application")),
+        other => Ok(other?),
+    }
+}
+
+async fn view(conn: &mut Conn, application: Application) -> Result<ApplicationView, ServiceError> {
+    let level =
+        store::levels::get_version(conn, application.level_id, application.level_version).await?;
+    let documents = store::documents::for_application(conn, application.id).await?;
+    let checks = store::checks::for_application(conn, application.id).await?;
+    let decision = store::decisions::for_application(conn, application.id)
+        .await?
+        .into_iter()
+        .find(|d| d.state == DecisionState::Confirmed);
+    let missing = missing_for(&level, &application, &documents);
+    Ok(ApplicationView {
+        application,
+        level,
+        documents,
+        checks,
+        decision,
+        missing,
+    })
+}
+
+fn missing_for(
+    level: &LevelVersion,
+    application: &Application,
+    documents: &[Document],
+) -> Vec<String> {
+    let uploads: Vec<Upload<'_>> = documents
+        .iter()
+        .filter(|d| d.attempt == application.attempt)
+        .map(|d| Upload {
+            requirement_key: d.requirement_key.as_deref(),
+            doc_type: d.doc_type,
+            side: d.side,
+        })
+        .collect();
+    missing_requirements(level, &application.attributes, &uploads)
+}
+
+/// Records a status change with its audit event and the tenant's webhook message.
+async fn record_status_change(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    application: &Application,
+    from: ApplicationStatus,
+) -> Result<(), ServiceError> {
+    let payload = json!({"from": from.as_str(), "to": application.status.as_str(), "attempt": application.attempt});
+    let event = ctx
+        .event(
+            "application.status_changed",
+            AuditSubject::new("application", application.id),
+            payload,
+        )
+        .for_tenant(application.tenant_id);
+    store::audit::append(tx, &event).await?;
+    let message = json!({"id": application.id, "status": application.status.as_str(), "previous_status": from.as_str()});
+    store::outbox::enqueue(
+        tx,
+        application.tenant_id,
+        "kyc_application.status_changed",
+        &application.id.to_string(),
+        &message,
+        application.updated_at,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn create(
+    services: &Services,
+    ctx: &Ctx,
+    new: NewApplication,
+) -> Result<ApplicationView, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let now = Timestamp::now();
+    let mut tx = services.store.begin_write().await?;
+    let applicant = super::applicants::load(&mut tx, tenant.id, new.applicant_id).await?;
+    let level = match store::levels::current_active(&mut tx, new.level_id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("level")),
+        other => other?,
+    };
+    let expected_kind = match level.applicant_type {
+        ApplicantType::Individual => ApplicationKind::Kyc,
+        ApplicantType::Business => ApplicationKind::Kyb,
+    };
+    if applicant.applicant_type != level.applicant_type || new.kind != expected_kind {
+        return Err(ServiceError::Conflict(format!(
+            "level {} is for {} applicants ({})",
+            level.name, level.applicant_type, expected_kind
+        )));
+    }
+    let existing = store::applications::for_applicant(&mut tx, applicant.id).await?;
+    if existing.iter().any(|a| !a.status.is_final()) {
+        return Err(ServiceError::Conflict(
+            "the applicant already has an open application".into(),
+        ));
+    }
+    let application = Application {
+        id: ApplicationId::generate(),
+        tenant_id: tenant.id,
+        applicant_id: applicant.id,
+        level_id: level.level_id,
+        level_version: level.version,
+        kind: new.kind,
+        provider: level.policy.provider.clone(),
+        provider_reference: None,
+        status: ApplicationStatus::Draft,
+        attempt: 1,
+        max_attempts: level.policy.max_attempts,
+        attributes: Default::default(),
+        params: new.params,
+        client_verification: None,
+        webhook_url: new.webhook_url,
+        assignee_id: None,
+        findings_summary: None,
+        created_at: now,
+        updated_at: now,
+        status_changed_at: now,
+        version: 1,
+    };
+    store::applications::insert(&mut tx, &application).await?;
+    let payload = json!({"applicant_id": applicant.id, "level_id": level.level_id, "level_version": level.version, "status": "draft"});
+    let event = ctx
+        .event(
+            "application.created",
+            AuditSubject::new("application", application.id),
+            payload,
+        )
+        .for_tenant(tenant.id);
+    store::audit::append(&mut tx, &event).await?;
+    let message = json!({"id": application.id, "status": "draft", "applicant_id": applicant.id});
+    store::outbox::enqueue(
+        &mut tx,
+        tenant.id,
+        "kyc_application.created",
+        &application.id.to_string(),
+        &message,
+        now,
+    )
+    .await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+pub async fn get(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<ApplicationView, ServiceError> {
+    let mut conn = services.store.conn().await?;
+    let application = load(&mut conn, ctx, id).await?;
+    view(&mut conn, application).await
+}
+
+/// Largest page of the list endpoint.
+pub const MAX_PER_PAGE: i64 = 100;
+
+pub async fn list(
+    services: &Services,
+    ctx: &Ctx,
+    filter: &ListFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<Application>, i64), ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    Ok(store::applications::list(
+        &mut conn,
+        tenant.id,
+        filter,
+        page.max(1),
+        per_page.clamp(1, MAX_PER_PAGE),
+    )
+    .await?)
+}
+
+/// Fills questionnaire answers. Every change is validated against the application's own level
+/// version; if any is refused, none is written and every refusal is reported.
+pub async fn update_attributes(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    changes: Vec<(String, Value)>,
+) -> Result<ApplicationView, ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load(&mut tx, ctx, id).await?;
+    if !matches!(
+        application.status,
+        ApplicationStatus::Draft | ApplicationStatus::Remediate
+    ) {
+        return Err(ServiceError::Conflict(format!(
+            "answers can be changed in draft or remediate only; the application is {}",
+            application.status
+        )));
+    }
+    let level =
+        store::levels::get_version(&mut tx, application.level_id, application.level_version)
+            .await?;
+    let mut errors = Vec::new();
+    let mut accepted = Vec::new();
+    for (key, value) in changes {
+        match level.requirement(&key) {
+            None => errors.push(FieldError {
+                field: key,
+                code: "unknown_requirement",
+                message: "this level has no such requirement".into(),
+            }),
+            Some(requirement) => match requirement.accept(&value) {
+                Ok(normalized) => accepted.push((key, normalized)),
+                Err(invalid) => errors.push(FieldError {
+                    field: key,
+                    code: invalid.code,
+                    message: invalid.message,
+                }),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::InvalidFields(errors));
+    }
+    let keys: Vec<String> = accepted.iter().map(|(k, _)| k.clone()).collect();
+    application.attributes.extend(accepted);
+    application.updated_at = Timestamp::now();
+    store::applications::update(&mut tx, &mut application).await?;
+    let event = ctx
+        .event(
+            "application.attributes_updated",
+            AuditSubject::new("application", id),
+            json!({"keys": keys}),
+        )
+        .for_tenant(application.tenant_id);
+    store::audit::append(&mut tx, &event).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+/// Sends a complete application to review (from draft, or back after remediation as a new attempt).
+pub async fn send_to_review(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<ApplicationView, ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load(&mut tx, ctx, id).await?;
+    let level =
+        store::levels::get_version(&mut tx, application.level_id, application.level_version)
+            .await?;
+    let documents = store::documents::for_application(&mut tx, id).await?;
+    let missing = missing_for(&level, &application, &documents);
+    if !missing.is_empty() {
+        return Err(ServiceError::Incomplete(missing));
+    }
+    let from = application.status;
+    application.transition(
+        ApplicationStatus::Pending,
+        TransitionActor::Tenant,
+        Timestamp::now(),
+    )?;
+    store::applications::update(&mut tx, &mut application).await?;
+    record_status_change(&mut tx, ctx, &application, from).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+/// Sandbox tenants may move an application along any edge of the status machine (seeds 001, 003).
+pub async fn force_status(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    to: ApplicationStatus,
+) -> Result<ApplicationView, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    if !tenant.sandbox {
+        return Err(ServiceError::NotAllowed(
+            "only sandbox tenants may set a status directly".into(),
+        ));
+    }
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load(&mut tx, ctx, id).await?;
+    check_transition(application.status, to, TransitionActor::SandboxTenant)?;
+    let from = application.status;
+    application.transition(to, TransitionActor::SandboxTenant, Timestamp::now())?;
+    store::applications::update(&mut tx, &mut application).await?;
+    record_status_change(&mut tx, ctx, &application, from).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+/// A history entry as the tenant sees it.
+pub struct Event {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub action: String,
+    pub payload: Value,
+}
+
+/// What tenants may see of the history: their own actions and status changes and decisions,
+/// not staff reads, notes or assignments.
+const TENANT_VISIBLE: [&str; 6] = [
+    "application.created",
+    "application.attributes_updated",
+    "application.status_changed",
+    "application.decided",
+    "document.uploaded",
+    "check.completed",
+];
+
+pub async fn events(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<Vec<Event>, ServiceError> {
+    let mut conn = services.store.conn().await?;
+    load(&mut conn, ctx, id).await?;
+    let entries = store::audit::timeline(&mut conn, &id.to_string()).await?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| TENANT_VISIBLE.contains(&e.action.as_str()))
+        .map(|e| Event {
+            seq: e.seq,
+            payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null),
+            occurred_at: e.occurred_at,
+            action: e.action,
+        })
+        .collect())
+}

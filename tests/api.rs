@@ -1,0 +1,527 @@
+//! The tenant JSON API over real HTTP on both databases.
+
+mod common;
+
+use common::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+struct Keys {
+    live: String,
+    sandbox: String,
+}
+
+async fn setup(app: &TestApp) -> Keys {
+    let seeded = kycdesk::demo::seed(&app.services, 0)
+        .await
+        .expect("seed tenants, levels and staff");
+    let key = |sandbox: bool| {
+        seeded
+            .tenants
+            .iter()
+            .find(|t| t.sandbox == sandbox)
+            .map(|t| t.api_key.clone())
+            .expect("key")
+    };
+    Keys {
+        live: key(false),
+        sandbox: key(true),
+    }
+}
+
+async fn call(
+    app: &TestApp,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .client
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn level_id(app: &TestApp, key: &str, name: &str) -> String {
+    let (_, levels) = call(app, key, Method::GET, "/levels", None).await;
+    levels
+        .as_array()
+        .expect("levels")
+        .iter()
+        .find(|l| l["name"] == name)
+        .expect("level")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn applicant(app: &TestApp, key: &str, external_id: &str) -> String {
+    let (status, body) = call(
+        app,
+        key,
+        Method::POST,
+        "/applicants",
+        Some(json!({"external_id": external_id, "first_name": "Ada", "last_name": "Lovelace"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().expect("id").to_owned()
+}
+
+async fn a_tenant_fills_an_application_and_sends_it_to_review(app: TestApp) {
+    let keys = setup(&app).await;
+    let (status, levels) = call(&app, &keys.live, Method::GET, "/levels", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(levels.as_array().map(Vec::len), Some(3));
+
+    let (status, created) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/applicants",
+        Some(json!({"external_id": "cust-1", "first_name": "Ada", "last_name": "Lovelace", "email": "Ada@Example.com", "government_ids": [{"type": "ssn", "number": "123-45-6789"}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["kyc_status"], "NOT_REGISTERED");
+    assert_eq!(created["email"], "Ada@example.com");
+    assert_eq!(created["government_ids"][0]["number_masked"], "•••••6789");
+    let applicant_id = created["id"].as_str().expect("id").to_owned();
+    let (status, duplicate) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/applicants",
+        Some(json!({"external_id": "cust-1"})),
+    )
+    .await;
+    assert_eq!(
+        (status, duplicate["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("duplicate"))
+    );
+
+    let basic = level_id(&app, &keys.live, "Basic").await;
+    let (status, application) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic, "params": {"note": "x"}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{application}");
+    assert_eq!(application["status"], "draft");
+    assert_eq!(
+        application["questionnaire"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let id = application["id"].as_str().expect("id").to_owned();
+    let (_, fetched) = call(
+        &app,
+        &keys.live,
+        Method::GET,
+        &format!("/applicants/{applicant_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(fetched["kyc_status"], "LV1");
+    let (status, _) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+    )
+    .await;
+    assert_eq!(status, 409, "one open application at a time");
+
+    let (status, incomplete) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        &format!("/kyc_applications/{id}/send-to-review"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(incomplete["error"]["code"], "missing_requirements");
+    assert_eq!(
+        incomplete["error"]["details"].as_array().map(Vec::len),
+        Some(5)
+    );
+
+    let bad = json!({"attribute_changes": [{"key": "email", "value": "nope"}, {"key": "first_name", "value": "Ada"}, {"key": "shoe_size", "value": 42}]});
+    let (status, refused) = call(
+        &app,
+        &keys.live,
+        Method::PATCH,
+        &format!("/kyc_applications/{id}"),
+        Some(bad),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = refused["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .filter_map(|d| d["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["email", "shoe_size"]);
+    let (_, unchanged) = call(
+        &app,
+        &keys.live,
+        Method::GET,
+        &format!("/kyc_applications/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        unchanged["questionnaire"][0]["filled"], false,
+        "a refused PATCH writes nothing"
+    );
+
+    let good = json!({"attribute_changes": [
+        {"key": "first_name", "value": "Ada"}, {"key": "last_name", "value": "Lovelace"},
+        {"key": "date_of_birth", "value": "1990-12-10"}, {"key": "country", "value": "gb"}, {"key": "email", "value": "ada@example.com"}
+    ]});
+    let (status, filled) = call(
+        &app,
+        &keys.live,
+        Method::PATCH,
+        &format!("/kyc_applications/{id}"),
+        Some(good),
+    )
+    .await;
+    assert_eq!(status, 200, "{filled}");
+    assert_eq!(filled["missing_requirements"], json!([]));
+    assert_eq!(filled["questionnaire"][3]["value"], "GB");
+
+    let (status, sent) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        &format!("/kyc_applications/{id}/send-to-review"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, sent["status"].clone()),
+        (StatusCode::OK, json!("pending"))
+    );
+    let (status, _) = call(
+        &app,
+        &keys.live,
+        Method::PATCH,
+        &format!("/kyc_applications/{id}"),
+        Some(json!({"attribute_changes": [{"key": "first_name", "value": "Eve"}]})),
+    )
+    .await;
+    assert_eq!(status, 409, "answers are frozen once sent");
+
+    let response = app
+        .client
+        .get(app.url("/api/v1/kyc_applications?status=pending&per_page=10"))
+        .bearer_auth(&keys.live)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-total-results-count")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let listed: Value = response.json().await.expect("json");
+    assert_eq!(listed[0]["id"], json!(id));
+
+    let (_, events) = call(
+        &app,
+        &keys.live,
+        Method::GET,
+        &format!("/kyc_applications/{id}/events"),
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "application.created",
+            "application.attributes_updated",
+            "application.status_changed"
+        ]
+    );
+    let outbox: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox_messages WHERE subject_id = $1")
+            .bind(&id)
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("outbox");
+    assert_eq!(outbox, 2, "created and status_changed");
+}
+
+async fn sandbox_tenants_may_force_statuses_along_the_machine(app: TestApp) {
+    let keys = setup(&app).await;
+    let applicant_id = applicant(&app, &keys.sandbox, "s-1").await;
+    let basic = level_id(&app, &keys.sandbox, "Basic").await;
+    let (_, created) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    for status in ["pending", "submitted", "review", "accepted"] {
+        let (code, body) = call(
+            &app,
+            &keys.sandbox,
+            Method::PUT,
+            &format!("/kyc_applications/{id}"),
+            Some(json!({"status": status})),
+        )
+        .await;
+        assert_eq!(code, 202, "{status}: {body}");
+        assert_eq!(body["status"], status);
+    }
+    let (code, body) = call(
+        &app,
+        &keys.sandbox,
+        Method::PUT,
+        &format!("/kyc_applications/{id}"),
+        Some(json!({"status": "pending"})),
+    )
+    .await;
+    assert_eq!(
+        (code, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("invalid_transition"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("accepted → pending"))
+    );
+    let (_, fetched) = call(
+        &app,
+        &keys.sandbox,
+        Method::GET,
+        &format!("/applicants/{applicant_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(fetched["kyc_status"], "APPROVED_VERIFIED");
+
+    let live_applicant = applicant(&app, &keys.live, "l-1").await;
+    let (_, live) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": live_applicant, "level_id": basic})),
+    )
+    .await;
+    let live_id = live["id"].as_str().expect("id").to_owned();
+    let (code, _) = call(
+        &app,
+        &keys.live,
+        Method::PUT,
+        &format!("/kyc_applications/{live_id}"),
+        Some(json!({"status": "pending"})),
+    )
+    .await;
+    assert_eq!(code, 403, "live tenants cannot force statuses");
+}
+
+async fn another_tenants_ids_are_not_found_anywhere(app: TestApp) {
+    let keys = setup(&app).await;
+    let applicant_id = applicant(&app, &keys.live, "c-1").await;
+    let basic = level_id(&app, &keys.live, "Basic").await;
+    let (_, created) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let other = &keys.sandbox;
+    let attempts = [
+        (Method::GET, format!("/applicants/{applicant_id}"), None),
+        (Method::GET, format!("/kyc_applications/{id}"), None),
+        (
+            Method::PATCH,
+            format!("/kyc_applications/{id}"),
+            Some(json!({"attribute_changes": [{"key": "first_name", "value": "X"}]})),
+        ),
+        (
+            Method::POST,
+            format!("/kyc_applications/{id}/send-to-review"),
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("/kyc_applications/{id}"),
+            Some(json!({"status": "pending"})),
+        ),
+        (Method::GET, format!("/kyc_applications/{id}/events"), None),
+        (
+            Method::POST,
+            "/kyc_applications".to_owned(),
+            Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+        ),
+    ];
+    for (method, path, body) in attempts {
+        let (status, answer) = call(&app, other, method.clone(), &path, body).await;
+        assert_eq!(status, 404, "{method} {path}: {answer}");
+        assert_eq!(answer["error"]["code"], "not_found");
+    }
+    let response = app
+        .client
+        .get(app.url("/api/v1/kyc_applications"))
+        .bearer_auth(other)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-total-results-count")
+            .and_then(|v| v.to_str().ok()),
+        Some("0")
+    );
+}
+
+async fn keys_are_required_and_checked(app: TestApp) {
+    setup(&app).await;
+    let missing = app
+        .client
+        .get(app.url("/api/v1/levels"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
+    let body: Value = missing.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    for key in ["kyc_live_0000", "", "Basic abc"] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/levels"))
+            .header("Authorization", format!("Bearer {key}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 401, "{key}");
+    }
+}
+
+async fn bad_input_gets_a_clear_4xx_never_a_5xx(app: TestApp) {
+    let keys = setup(&app).await;
+    let url = app.url("/api/v1/applicants");
+    let send = |body: String, content_type: &'static str| {
+        app.client
+            .post(url.clone())
+            .bearer_auth(&keys.live)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let cases: Vec<(String, &str, u16, &str)> = vec![
+        ("{not json".into(), "application/json", 400, "invalid_json"),
+        ("{\"external_id\": \"x\"}".into(), "text/plain", 415, "unsupported_media_type"),
+        ("{\"external_id\": \"x\", \"favourite_colour\": \"red\"}".into(), "application/json", 422, "validation_failed"),
+        ("{\"external_id\": 42}".into(), "application/json", 422, "validation_failed"),
+        ("[]".into(), "application/json", 422, "validation_failed"),
+        (json!({"external_id": "x".repeat(5000)}).to_string(), "application/json", 422, "validation_failed"),
+        (json!({"external_id": "y", "email": "no", "date_of_birth": "1990-02-30", "country": "ZZ"}).to_string(), "application/json", 422, "validation_failed"),
+        (json!({"external_id": "z".repeat(2 * 1024 * 1024)}).to_string(), "application/json", 413, "payload_too_large"),
+    ];
+    for (body, content_type, status, code) in cases {
+        let response = send(body.clone(), content_type).await.expect("request");
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{}",
+            body.chars().take(80).collect::<String>()
+        );
+        let answer: Value = response.json().await.expect("json error body");
+        assert_eq!(answer["error"]["code"], code);
+    }
+    let (status, answer) = call(
+        &app,
+        &keys.live,
+        Method::GET,
+        "/kyc_applications?per_page=1000",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), answer["error"]["code"].clone()),
+        (422, json!("validation_failed"))
+    );
+    let (status, answer) = call(&app, &keys.live, Method::GET, "/no-such-endpoint", None).await;
+    assert_eq!(
+        (status.as_u16(), answer["error"]["code"].clone()),
+        (404, json!("not_found"))
+    );
+}
+
+async fn french_messages_on_request(app: TestApp) {
+    let keys = setup(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/applicants"))
+        .bearer_auth(&keys.live)
+        .header("Accept-Language", "fr-FR,fr;q=0.9")
+        .json(&json!({"external_id": "f", "email": "nope"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-language")
+            .and_then(|v| v.to_str().ok()),
+        Some("fr")
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["message"], "la requête n'est pas valide");
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "adresse e-mail invalide"
+    );
+}
+
+on_both_databases!(
+    a_tenant_fills_an_application_and_sends_it_to_review,
+    sandbox_tenants_may_force_statuses_along_the_machine,
+    another_tenants_ids_are_not_found_anywhere,
+    keys_are_required_and_checked,
+    bad_input_gets_a_clear_4xx_never_a_5xx,
+    french_messages_on_request,
+);

@@ -11,7 +11,12 @@ pub struct Config {
     /// Cookies marked `Secure` (off only for plain-http local runs such as the demo).
     pub secure_cookies: bool,
     pub security: SecurityConfig,
+    /// Largest accepted document file, in bytes.
+    pub max_upload_bytes: usize,
 }
+
+/// Default largest document file: 15 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 15 * 1024 * 1024;
 
 /// Session lifetimes and the sign-in lockout.
 #[derive(Debug, Clone, Copy)]

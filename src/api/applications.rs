@@ -22,7 +22,7 @@ const MAX_URL_CHARS: usize = 2048;
 /// Most answers one PATCH may carry.
 const MAX_CHANGES: usize = 200;
 
-fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
+pub(super) fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found("application"))
 }
 
@@ -143,6 +143,22 @@ pub struct DocumentBody {
     uploaded_at: String,
 }
 
+pub(super) fn document_body(d: &crate::domain::document::Document) -> DocumentBody {
+    DocumentBody {
+        id: d.id.to_string(),
+        requirement_key: d.requirement_key.clone(),
+        document_type: d.doc_type.as_str(),
+        side: d.side.map(|s| s.as_str()),
+        issuing_country: d.issuing_country.map(|c| c.as_str().to_owned()),
+        attempt: d.attempt,
+        mime_type: d.mime_type.clone(),
+        size_bytes: d.size_bytes,
+        width: d.width,
+        height: d.height,
+        uploaded_at: d.uploaded_at.canonical(),
+    }
+}
+
 #[derive(Serialize)]
 pub struct FindingBody {
     code: String,
@@ -250,23 +266,7 @@ fn body(view: ApplicationView) -> ApplicationBody {
             }
         })
         .collect();
-    let documents = view
-        .documents
-        .iter()
-        .map(|d| DocumentBody {
-            id: d.id.to_string(),
-            requirement_key: d.requirement_key.clone(),
-            document_type: d.doc_type.as_str(),
-            side: d.side.map(|s| s.as_str()),
-            issuing_country: d.issuing_country.map(|c| c.as_str().to_owned()),
-            attempt: d.attempt,
-            mime_type: d.mime_type.clone(),
-            size_bytes: d.size_bytes,
-            width: d.width,
-            height: d.height,
-            uploaded_at: d.uploaded_at.canonical(),
-        })
-        .collect();
+    let documents = view.documents.iter().map(document_body).collect();
     let checks = view
         .checks
         .iter()

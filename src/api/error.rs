@@ -84,6 +84,18 @@ impl From<ServiceError> for ApiError {
         use ServiceError as S;
         match error {
             S::Invalid(invalid) => ApiError::invalid("", invalid.code, invalid.message),
+            S::InvalidFields(fields)
+                if fields.iter().all(|f| f.code == "unsupported_file_type") =>
+            {
+                ApiError {
+                    details: details(&fields),
+                    ..ApiError::new(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_file_type",
+                        "only JPEG, PNG, WebP, PDF, BMP and TIFF files are accepted",
+                    )
+                }
+            }
             S::InvalidFields(fields) => ApiError {
                 details: details(&fields),
                 ..ApiError::new(

@@ -4,6 +4,7 @@
 mod applicants;
 mod applications;
 mod auth;
+mod documents;
 mod error;
 mod i18n;
 mod json;
@@ -45,6 +46,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(applications::send_to_review),
         )
         .route("/kyc_applications/{id}/events", get(applications::events))
+        .route(
+            "/kyc_applications/{id}/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(documents::body_limit(
+                state.config.max_upload_bytes,
+            ))),
+        )
         .route("/{*rest}", get(unknown_route).post(unknown_route))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .route_layer(from_fn_with_state(state.clone(), auth::require_api_key));

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::config::{Config, SecurityConfig};
+use crate::config::{Config, DEFAULT_MAX_UPLOAD_BYTES, SecurityConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +56,9 @@ struct ServeArgs {
     /// Minutes an account stays locked after 5 failed sign-ins [default: 15]
     #[arg(long, env = "KYCDESK_LOCKOUT_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
     lockout_minutes: Option<u32>,
+    /// Largest document file accepted, in MiB [default: 15]
+    #[arg(long, env = "KYCDESK_MAX_UPLOAD_MIB", value_parser = clap::value_parser!(u32).range(1..=100))]
+    max_upload_mib: Option<u32>,
 }
 
 impl ServeArgs {
@@ -124,6 +127,9 @@ impl StorageArgs {
                 .and_then(|s| s.secure_cookies)
                 .unwrap_or(default_secure),
             security: serve.map(ServeArgs::security).unwrap_or_default(),
+            max_upload_bytes: serve
+                .and_then(|s| s.max_upload_mib)
+                .map_or(DEFAULT_MAX_UPLOAD_BYTES, |mib| mib as usize * 1024 * 1024),
         }
     }
 }

@@ -55,4 +55,14 @@ impl LevelVersion {
     pub fn requirement(&self, key: &str) -> Option<&Requirement> {
         self.requirements.iter().find(|r| r.key == key)
     }
+
+    /// The first requirement an upload of this type can fill, for clients that do not name one.
+    pub fn upload_requirement_for(
+        &self,
+        doc_type: super::document::DocumentType,
+    ) -> Option<&Requirement> {
+        self.requirements
+            .iter()
+            .find(|r| r.accepts_upload(doc_type, None).is_ok())
+    }
 }

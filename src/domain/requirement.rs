@@ -188,6 +188,37 @@ fn government_id(value: &Value, id_types: &[GovernmentIdType]) -> Result<Value, 
 }
 
 impl Requirement {
+    /// Checks that an upload of this type and side may fill this requirement.
+    pub fn accepts_upload(
+        &self,
+        doc_type: DocumentType,
+        side: Option<DocumentSide>,
+    ) -> Result<(), Invalid> {
+        let ok = match &self.kind {
+            RequirementKind::Document {
+                document_types,
+                sides,
+            } => {
+                document_types.contains(&doc_type)
+                    && side.is_none_or(|s| sides.is_empty() || sides.contains(&s))
+            }
+            RequirementKind::Selfie | RequirementKind::Liveness => doc_type == DocumentType::Selfie,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(invalid(
+                "document_not_accepted",
+                format!(
+                    "{} does not take a {doc_type}{} document",
+                    self.label,
+                    side.map(|s| format!(" ({s})")).unwrap_or_default()
+                ),
+            ))
+        }
+    }
+
     /// Checks a submitted value and returns it in normalized form, ready to store.
     pub fn accept(&self, value: &Value) -> Result<Value, Invalid> {
         match &self.kind {

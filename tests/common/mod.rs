@@ -116,6 +116,7 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             secure_cookies: false,
             security: kycdesk::config::SecurityConfig::default(),
+            max_upload_bytes: kycdesk::config::DEFAULT_MAX_UPLOAD_BYTES,
         };
         adjust(&mut config);
         let app = App::open(config.clone()).await.expect("open app");

@@ -1,0 +1,250 @@
+//! `POST /kyc_applications/{id}/documents`: a multipart upload (`document_type`, `side`,
+//! `issuing_country`, `requirement_key`, `file`), or JSON with base64 `front` / `back` / `face_image`
+//! and `liveness_detected` (seed 000). Files are read into memory up to the configured limit: the
+//! checks that follow (magic bytes, decoding, thumbnail) need all of them anyway.
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::applications::{DocumentBody, application_id, document_body};
+use super::auth::Tenant;
+use super::error::ApiError;
+use super::json::ApiJson;
+use crate::app::AppState;
+use crate::domain::document::{DocumentSide, DocumentType};
+use crate::domain::validate::country::CountryCode;
+use crate::service::{self, documents::NewUpload};
+
+#[derive(Serialize)]
+pub struct Uploaded {
+    documents: Vec<DocumentBody>,
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("a file may be at most {} MiB", limit / (1024 * 1024)),
+    )
+}
+
+/// Document types as the seeds write them (`PASSPORT`, `DRIVERS_LICENSE`, `id_card`, ...).
+fn document_type(raw: &str) -> Result<DocumentType, ApiError> {
+    let normalized = raw.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    let alias = match normalized.as_str() {
+        "drivers_license" | "driving_licence" | "driver_licence" => "driver_license",
+        "national_id" | "identity_card" => "id_card",
+        other => other,
+    };
+    alias.parse().map_err(|_| {
+        ApiError::invalid(
+            "document_type",
+            "unknown_value",
+            "not a known document type",
+        )
+    })
+}
+
+fn side(raw: &str) -> Result<DocumentSide, ApiError> {
+    raw.trim()
+        .to_ascii_lowercase()
+        .parse()
+        .map_err(|_| ApiError::invalid("side", "unknown_value", "side must be front or back"))
+}
+
+fn country(raw: &str) -> Result<CountryCode, ApiError> {
+    CountryCode::parse(raw).map_err(|e| ApiError::invalid("issuing_country", e.code, e.message))
+}
+
+async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpload, ApiError> {
+    let (mut doc_type, mut doc_side, mut issuing, mut key, mut liveness, mut file) =
+        (None, None, None, None, None, None);
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid("body", "invalid_multipart", e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let declared = field
+                .content_type()
+                .map(str::to_owned)
+                .filter(|t| t != "application/octet-stream");
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| ApiError::invalid("file", "invalid_multipart", e.body_text()))?
+            {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            file = Some((declared, bytes));
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| ApiError::invalid(&name, "invalid_multipart", e.body_text()))?;
+        match name.as_str() {
+            "document_type" => doc_type = Some(document_type(&value)?),
+            "side" if !value.trim().is_empty() => doc_side = Some(side(&value)?),
+            "issuing_country" if !value.trim().is_empty() => issuing = Some(country(&value)?),
+            "requirement_key" if !value.trim().is_empty() => key = Some(value.trim().to_owned()),
+            "liveness_detected" => liveness = Some(matches!(value.trim(), "true" | "1" | "on")),
+            "side" | "issuing_country" | "requirement_key" => {}
+            other => {
+                return Err(ApiError::invalid(
+                    other,
+                    "unknown_field",
+                    "not a field of this upload",
+                ));
+            }
+        }
+    }
+    let (declared_type, bytes) = file.ok_or_else(|| {
+        ApiError::invalid("file", "required", "attach the document as the field file")
+    })?;
+    let doc_type = doc_type.ok_or_else(|| {
+        ApiError::invalid("document_type", "required", "document_type is required")
+    })?;
+    Ok(NewUpload {
+        requirement_key: key,
+        doc_type,
+        side: doc_side,
+        issuing_country: issuing,
+        liveness,
+        declared_type,
+        field: "file".into(),
+        bytes,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonUpload {
+    document_type: String,
+    #[serde(default)]
+    file_type: Option<String>,
+    #[serde(default)]
+    issuing_country: Option<String>,
+    #[serde(default)]
+    requirement_key: Option<String>,
+    #[serde(default)]
+    front: Option<String>,
+    #[serde(default)]
+    back: Option<String>,
+    #[serde(default)]
+    face_image: Option<String>,
+    #[serde(default)]
+    liveness_detected: Option<bool>,
+}
+
+fn decode(field: &str, text: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
+    // Data URLs (`data:image/png;base64,...`) are common in SDKs; the prefix carries nothing we trust.
+    let payload = text
+        .split_once("base64,")
+        .map_or(text, |(_, b64)| b64)
+        .trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .map_err(|_| ApiError::invalid(field, "invalid_base64", "not valid base64"))?;
+    if bytes.len() > limit {
+        return Err(too_large(limit));
+    }
+    Ok(bytes)
+}
+
+fn from_json(body: JsonUpload, limit: usize) -> Result<Vec<NewUpload>, ApiError> {
+    let doc_type = document_type(&body.document_type)?;
+    let issuing = body
+        .issuing_country
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(country)
+        .transpose()?;
+    let key = body
+        .requirement_key
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty());
+    let mut uploads = Vec::new();
+    for (field, side, content) in [
+        ("front", DocumentSide::Front, &body.front),
+        ("back", DocumentSide::Back, &body.back),
+    ] {
+        if let Some(text) = content.as_deref().filter(|t| !t.is_empty()) {
+            uploads.push(NewUpload {
+                requirement_key: key.clone(),
+                doc_type,
+                side: Some(side),
+                issuing_country: issuing,
+                liveness: None,
+                declared_type: body.file_type.clone(),
+                field: field.into(),
+                bytes: decode(field, text, limit)?,
+            });
+        }
+    }
+    if let Some(text) = body.face_image.as_deref().filter(|t| !t.is_empty()) {
+        uploads.push(NewUpload {
+            requirement_key: None,
+            doc_type: DocumentType::Selfie,
+            side: None,
+            issuing_country: None,
+            liveness: body.liveness_detected,
+            declared_type: None,
+            field: "face_image".into(),
+            bytes: decode("face_image", text, limit)?,
+        });
+    }
+    if uploads.is_empty() {
+        return Err(ApiError::invalid(
+            "front",
+            "required",
+            "send at least one of front, back, face_image",
+        ));
+    }
+    Ok(uploads)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+    let id = application_id(&id)?;
+    let limit = state.config.max_upload_bytes;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let uploads = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::invalid("body", "invalid_multipart", e.body_text()))?;
+        vec![from_multipart(multipart, limit).await?]
+    } else {
+        let ApiJson(body) = ApiJson::<JsonUpload>::from_request(request, &state).await?;
+        from_json(body, limit)?
+    };
+    let documents = service::documents::upload(&state.services, &ctx, id, uploads).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Uploaded {
+            documents: documents.iter().map(document_body).collect(),
+        }),
+    ))
+}
+
+/// The body limit for uploads: three base64 files at the size limit, plus the JSON around them.
+pub fn body_limit(max_upload_bytes: usize) -> usize {
+    max_upload_bytes.saturating_mul(3).saturating_mul(4) / 3 + 64 * 1024
+}

@@ -212,7 +212,9 @@ async fn documents_upload_and_complete_an_application(app: TestApp) {
 async fn refused_uploads_leave_nothing_behind(app: TestApp) {
     let (id, key) = draft(&app).await;
     let image = png(ArtKind::IdCardFront);
-    let cases: Vec<(&str, &str, Vec<u8>, &str, u16, &str)> = vec![
+    // (document type, side, bytes, declared type, expected status, expected code)
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, &'a str, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "id_card",
             "front",

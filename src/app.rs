@@ -17,6 +17,7 @@ use crate::store::Store;
 pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
+    pub rate_limiter: Arc<crate::api::rate_limit::RateLimiter>,
 }
 
 /// An opened application: migrated database and services, ready to serve or to run a command against.
@@ -53,6 +54,9 @@ impl App {
         let state = AppState {
             services: self.services.clone(),
             config: Arc::new(self.config.clone()),
+            rate_limiter: Arc::new(crate::api::rate_limit::RateLimiter::new(
+                self.config.api_rate_per_second,
+            )),
         };
         let routes = crate::web::router(&state).merge(crate::api::router(&state));
         crate::web::around(routes, &state).with_state(state)
@@ -66,7 +70,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let router = self.router();
         crate::service::passwords::warm_up().await?;
-        let housekeeping = tokio::spawn(purge_sessions_periodically(self.services.clone()));
+        let housekeeping = tokio::spawn(housekeeping(self.services.clone()));
         tracing::info!(
             address = %listener.local_addr()?,
             database = %redact_database_url(&self.config.database_url),
@@ -86,11 +90,11 @@ impl App {
     }
 }
 
-/// How often expired session records are removed.
-const SESSION_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// How often expired sessions and idempotency keys are removed.
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-async fn purge_sessions_periodically(services: Services) {
-    let mut every = tokio::time::interval(SESSION_PURGE_EVERY);
+async fn housekeeping(services: Services) {
+    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
         every.tick().await;
         match crate::service::auth::purge_expired_sessions(&services).await {
@@ -98,9 +102,13 @@ async fn purge_sessions_periodically(services: Services) {
             Ok(purged) => tracing::info!(purged, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
         }
+        match crate::service::idempotency::purge_expired(&services).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys removed"),
+            Err(error) => tracing::warn!(%error, "could not remove expired idempotency keys"),
+        }
     }
 }
-
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -13,7 +13,12 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Largest accepted document file, in bytes.
     pub max_upload_bytes: usize,
+    /// Average API requests per second allowed per key (bursts of twice that).
+    pub api_rate_per_second: u32,
 }
+
+/// Default API rate per key.
+pub const DEFAULT_API_RATE_PER_SECOND: u32 = 20;
 
 /// Default largest document file: 15 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 15 * 1024 * 1024;

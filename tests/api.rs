@@ -517,7 +517,54 @@ async fn french_messages_on_request(app: TestApp) {
     );
 }
 
+async fn idempotency_keys_replay_the_first_answer(app: TestApp) {
+    let keys = setup(&app).await;
+    let post = |body: Value, key: &'static str| {
+        app.client
+            .post(app.url("/api/v1/applicants"))
+            .bearer_auth(&keys.live)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let first = post(json!({"external_id": "idem-1"}), "key-1")
+        .await
+        .expect("first");
+    assert_eq!(first.status(), 201);
+    let first_body: Value = first.json().await.expect("json");
+    let again = post(json!({"external_id": "idem-1"}), "key-1")
+        .await
+        .expect("replay");
+    assert_eq!(
+        again.status(),
+        201,
+        "the replay answers like the first time, not 409"
+    );
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let again_body: Value = again.json().await.expect("json");
+    assert_eq!(again_body, first_body);
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM applicants WHERE external_id = 'idem-1'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(count, 1, "the request ran once");
+    let other = post(json!({"external_id": "idem-2"}), "key-1")
+        .await
+        .expect("reuse");
+    assert_eq!(other.status(), 422);
+    let body: Value = other.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "idempotency_key_reused");
+}
+
 on_both_databases!(
+    idempotency_keys_replay_the_first_answer,
     a_tenant_fills_an_application_and_sends_it_to_review,
     sandbox_tenants_may_force_statuses_along_the_machine,
     another_tenants_ids_are_not_found_anywhere,
@@ -525,3 +572,44 @@ on_both_databases!(
     bad_input_gets_a_clear_4xx_never_a_5xx,
     french_messages_on_request,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_over_its_rate_gets_429_with_retry_after() {
+    let app = TestApp::sqlite_with(|config| config.api_rate_per_second = 1).await;
+    let keys = setup(&app).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .client
+            .get(app.url("/api/v1/levels"))
+            .bearer_auth(&keys.live)
+            .send()
+            .await
+            .expect("request");
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            assert!(
+                response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.parse::<u64>().is_ok())
+            );
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["error"]["code"], "rate_limited");
+        }
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 429],
+        "a burst of twice the rate, then 429"
+    );
+    let other = app
+        .client
+        .get(app.url("/api/v1/levels"))
+        .bearer_auth(&keys.sandbox)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(other.status(), 200, "another key has its own bucket");
+}

@@ -1,8 +1,8 @@
 //! Bearer API keys: every `/api/v1` request (but the OpenAPI document) carries one.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -49,6 +49,19 @@ pub async fn require_api_key(
     };
     match service::api_keys::authenticate(&state.services, &secret).await {
         Ok(Some((key, tenant))) => {
+            if let Err(wait) = state.rate_limiter.check(key.id, std::time::Instant::now()) {
+                let seconds = wait.as_secs() + 1;
+                let mut response = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many requests; retry in {seconds} s"),
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                return response;
+            }
             let (parts, body) = request.into_parts();
             let ctx = Ctx::tenant(&tenant, key.id, crate::web::meta_of(&parts));
             request = Request::from_parts(parts, body);

@@ -7,8 +7,10 @@ mod auth;
 mod documents;
 mod error;
 mod i18n;
+mod idempotency;
 mod json;
 mod levels;
+pub mod rate_limit;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -54,6 +56,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/{*rest}", get(unknown_route).post(unknown_route))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .route_layer(from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(from_fn_with_state(state.clone(), auth::require_api_key));
     Router::new()
         .nest("/api/v1", routes)

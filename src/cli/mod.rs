@@ -14,7 +14,9 @@ use std::process::ExitCode;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::config::{Config, DEFAULT_MAX_UPLOAD_BYTES, SecurityConfig};
+use crate::config::{
+    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, SecurityConfig,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,6 +61,9 @@ struct ServeArgs {
     /// Largest document file accepted, in MiB [default: 15]
     #[arg(long, env = "KYCDESK_MAX_UPLOAD_MIB", value_parser = clap::value_parser!(u32).range(1..=100))]
     max_upload_mib: Option<u32>,
+    /// API requests per second allowed per key, in bursts of twice that [default: 20]
+    #[arg(long, env = "KYCDESK_API_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    api_rate_limit: Option<u32>,
 }
 
 impl ServeArgs {
@@ -130,6 +135,9 @@ impl StorageArgs {
             max_upload_bytes: serve
                 .and_then(|s| s.max_upload_mib)
                 .map_or(DEFAULT_MAX_UPLOAD_BYTES, |mib| mib as usize * 1024 * 1024),
+            api_rate_per_second: serve
+                .and_then(|s| s.api_rate_limit)
+                .unwrap_or(DEFAULT_API_RATE_PER_SECOND),
         }
     }
 }

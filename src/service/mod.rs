@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod documents;
 mod error;
+pub mod idempotency;
 pub mod intake;
 pub mod levels;
 pub mod passwords;

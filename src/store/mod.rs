@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod documents;
 mod error;
+pub mod idempotency;
 pub mod levels;
 pub mod outbox;
 pub mod queue;

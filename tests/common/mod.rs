@@ -117,6 +117,8 @@ impl TestApp {
             secure_cookies: false,
             security: kycdesk::config::SecurityConfig::default(),
             max_upload_bytes: kycdesk::config::DEFAULT_MAX_UPLOAD_BYTES,
+            // High enough that no test but the rate-limit one ever meets it.
+            api_rate_per_second: 10_000,
         };
         adjust(&mut config);
         let app = App::open(config.clone()).await.expect("open app");

@@ -563,7 +563,153 @@ async fn idempotency_keys_replay_the_first_answer(app: TestApp) {
     assert_eq!(body["error"]["code"], "idempotency_key_reused");
 }
 
+async fn level_info_tokens_and_client_verification(app: TestApp) {
+    let keys = setup(&app).await;
+    let applicant_id = applicant(&app, &keys.sandbox, "li-1").await;
+    let (status, info) = call(
+        &app,
+        &keys.sandbox,
+        Method::GET,
+        &format!("/applicants/{applicant_id}/kyc-level-info"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["current_level"], Value::Null);
+    assert_eq!(info["allowed_to_create_kyc_application"], true);
+    assert_eq!(info["available_levels_for_upgrade"][0]["name"], "Basic");
+
+    let basic = level_id(&app, &keys.sandbox, "Basic").await;
+    let (_, created) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let (_, info) = call(
+        &app,
+        &keys.sandbox,
+        Method::GET,
+        &format!("/applicants/{applicant_id}/kyc-level-info"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        info["allowed_to_create_kyc_application"], false,
+        "an open application blocks a new one"
+    );
+    assert_eq!(info["last_kyc_application_id"], json!(id));
+
+    let verification = json!({"verification_provider": "bank-kyc", "verification_datetime": "2026-11-20T10:00:00+01:00", "bvn": "22123456789", "tier": 2, "address_verified": true});
+    let (status, body) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        &format!("/kyc_applications/{id}/client-verification"),
+        Some(verification),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT client_verification FROM applications WHERE id = $1")
+            .bind(&id)
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("stored");
+    let stored: Value = serde_json::from_str(&stored.expect("recorded")).expect("json");
+    assert_eq!(
+        stored["verification_datetime"],
+        "2026-11-20T09:00:00.000000Z"
+    );
+    let (status, _) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        &format!("/kyc_applications/{id}/client-verification"),
+        Some(json!({"bvn": "123"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        &format!("/kyc_applications/{id}/client-verification"),
+        Some(json!({"colour": "red"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    for step in ["pending", "submitted", "review", "accepted"] {
+        call(
+            &app,
+            &keys.sandbox,
+            Method::PUT,
+            &format!("/kyc_applications/{id}"),
+            Some(json!({"status": step})),
+        )
+        .await;
+    }
+    let (_, info) = call(
+        &app,
+        &keys.sandbox,
+        Method::GET,
+        &format!("/applicants/{applicant_id}/kyc-level-info"),
+        None,
+    )
+    .await;
+    assert_eq!(info["current_level"]["name"], "Basic");
+    assert_eq!(info["available_levels_for_upgrade"][0]["name"], "Standard");
+    assert_eq!(info["allowed_to_create_kyc_application"], true);
+
+    let (status, token) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        &format!("/applicants/{applicant_id}/access-token"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{token}");
+    assert!(
+        token["access_token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("kyc_at_") && t.len() > 60)
+    );
+    let (status, _) = call(
+        &app,
+        &keys.sandbox,
+        Method::POST,
+        &format!("/applicants/{applicant_id}/access-token"),
+        Some(json!({"ttl_seconds": 5})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = call(
+        &app,
+        &keys.live,
+        Method::POST,
+        &format!("/applicants/{applicant_id}/access-token"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "another tenant's applicant");
+    let (status, _) = call(
+        &app,
+        &keys.live,
+        Method::GET,
+        &format!("/applicants/{applicant_id}/kyc-level-info"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
 on_both_databases!(
+    level_info_tokens_and_client_verification,
     idempotency_keys_replay_the_first_answer,
     a_tenant_fills_an_application_and_sends_it_to_review,
     sandbox_tenants_may_force_statuses_along_the_machine,

@@ -223,3 +223,89 @@ pub async fn get(
     let (applicant, status) = service::applicants::get(&state.services, &ctx, id).await?;
     Ok(Json(body(applicant, status)))
 }
+
+#[derive(Serialize)]
+pub struct LevelRef {
+    id: String,
+    name: String,
+    tier: i64,
+}
+
+#[derive(Serialize)]
+pub struct LevelInfoBody {
+    current_level: Option<LevelRef>,
+    allowed_to_create_kyc_application: bool,
+    available_levels_for_upgrade: Vec<LevelRef>,
+    last_kyc_application_id: Option<String>,
+}
+
+pub async fn level_info(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<LevelInfoBody>, ApiError> {
+    let id: ApplicantId = id.parse().map_err(|_| ApiError::not_found("applicant"))?;
+    let (info, levels) = service::applicants::level_info(&state.services, &ctx, id).await?;
+    let reference = |id: crate::domain::ids::LevelId| {
+        levels.iter().find(|l| l.level_id == id).map(|l| LevelRef {
+            id: l.level_id.to_string(),
+            name: l.name.clone(),
+            tier: l.tier,
+        })
+    };
+    Ok(Json(LevelInfoBody {
+        current_level: info.current_level.and_then(reference),
+        allowed_to_create_kyc_application: info.allowed_to_create_kyc_application,
+        available_levels_for_upgrade: info
+            .available_levels_for_upgrade
+            .into_iter()
+            .filter_map(reference)
+            .collect(),
+        last_kyc_application_id: info.last_kyc_application_id.map(|a| a.to_string()),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    ttl_seconds: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct TokenBody {
+    access_token: String,
+    expires_at: String,
+}
+
+/// The body is optional: an empty POST gets the default lifetime (10 minutes).
+pub async fn access_token(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+    let id: ApplicantId = id.parse().map_err(|_| ApiError::not_found("applicant"))?;
+    let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        TokenRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::invalid("body", "invalid_shape", e.to_string()))?
+    };
+    let ttl = request.ttl_seconds.unwrap_or(600);
+    if !service::applicants::TOKEN_TTL_SECONDS.contains(&ttl) {
+        return Err(ApiError::invalid(
+            "ttl_seconds",
+            "out_of_range",
+            "from 60 to 3600 seconds",
+        ));
+    }
+    let (access_token, expires_at) =
+        service::applicants::issue_access_token(&state.services, &ctx, id, ttl).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenBody {
+            access_token,
+            expires_at: expires_at.canonical(),
+        }),
+    ))
+}

@@ -486,3 +486,101 @@ pub async fn events(
             .collect(),
     ))
 }
+
+/// A tenant's own verification (seed 000 `client_verification`, seed 004 `tier`, `addressVerified`, `bvn`, `kycId`).
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientVerification {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document_approved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person_status_update: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_sanction_check: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_datetime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_provider_refnumber: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bvn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kyc_id: Option<String>,
+}
+
+/// Longest free-text value in a client verification.
+const MAX_TEXT: usize = 200;
+
+impl ClientVerification {
+    fn validate(mut self) -> Result<Value, ServiceError> {
+        if let Some(at) = &self.verification_datetime {
+            let parsed: crate::domain::time::Timestamp = at.parse().map_err(|_| {
+                field_error(
+                    "verification_datetime",
+                    "invalid_datetime",
+                    "an RFC 3339 date and time is required",
+                )
+            })?;
+            self.verification_datetime = Some(parsed.canonical());
+        }
+        if let Some(bvn) = &self.bvn {
+            let id = crate::domain::validate::government_id::GovernmentId::parse(
+                crate::domain::validate::government_id::GovernmentIdType::Bvn,
+                bvn,
+            )
+            .map_err(|e| field_error("bvn", e.code, &e.message))?;
+            self.bvn = Some(id.number().to_owned());
+        }
+        if self.tier.is_some_and(|t| !(0..=10).contains(&t)) {
+            return Err(field_error(
+                "tier",
+                "out_of_range",
+                "tier must be from 0 to 10",
+            ));
+        }
+        let texts = [
+            ("verification_provider", &self.verification_provider),
+            (
+                "verification_provider_refnumber",
+                &self.verification_provider_refnumber,
+            ),
+            ("verification_level", &self.verification_level),
+            ("kyc_id", &self.kyc_id),
+        ];
+        if let Some((field, _)) = texts.iter().find(|(_, v)| {
+            v.as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_TEXT || v.chars().any(char::is_control))
+        }) {
+            return Err(field_error(
+                field,
+                "invalid_text",
+                &format!("at most {MAX_TEXT} printable characters"),
+            ));
+        }
+        serde_json::to_value(&self).map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+}
+
+pub async fn client_verification(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ClientVerification>,
+) -> Result<Json<ApplicationBody>, ApiError> {
+    let assertion = request.validate()?;
+    let view = service::intake::client_verification(
+        &state.services,
+        &ctx,
+        application_id(&id)?,
+        assertion,
+    )
+    .await?;
+    Ok(Json(body(view)))
+}

@@ -34,6 +34,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/applicants", post(applicants::create))
         .route("/applicants/{id}", get(applicants::get))
         .route(
+            "/applicants/{id}/kyc-level-info",
+            get(applicants::level_info),
+        )
+        .route(
+            "/applicants/{id}/access-token",
+            post(applicants::access_token),
+        )
+        .route(
+            "/kyc_applications/{id}/client-verification",
+            post(applications::client_verification),
+        )
+        .route(
             "/kyc_applications",
             post(applications::create).get(applications::list),
         )

@@ -11,6 +11,7 @@ pub mod document;
 pub mod ids;
 pub mod kyc_status;
 pub mod level;
+pub mod level_info;
 pub mod password;
 pub mod permission;
 pub mod queue;

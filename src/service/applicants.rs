@@ -7,7 +7,8 @@ use crate::domain::applicant::{Applicant, ExternalId};
 use crate::domain::audit::AuditSubject;
 use crate::domain::ids::{ApplicantId, TenantId};
 use crate::domain::kyc_status::KycStatus;
-use crate::domain::level::ApplicantType;
+use crate::domain::level::{ApplicantType, LevelVersion};
+use crate::domain::level_info::{self, ApplicationFact, LevelInfo};
 use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::{Email, PhoneNumber};
 use crate::domain::validate::country::CountryCode;
@@ -97,4 +98,68 @@ pub async fn get(
     let applicant = load(&mut conn, tenant.id, id).await?;
     let latest = store::applications::latest_status(&mut conn, id).await?;
     Ok((applicant, KycStatus::derive(latest)))
+}
+
+/// Where an applicant stands and what they may apply for next (DESIGN §3.3).
+pub async fn level_info(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicantId,
+) -> Result<(LevelInfo, Vec<LevelVersion>), ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    load(&mut conn, tenant.id, id).await?;
+    let levels = store::levels::list_active(&mut conn).await?;
+    let facts: Vec<ApplicationFact> = store::applications::for_applicant(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|a| ApplicationFact {
+            id: a.id,
+            level_id: a.level_id,
+            status: a.status,
+        })
+        .collect();
+    Ok((level_info::level_info(&levels, &facts), levels))
+}
+
+/// Token lifetimes a client may ask for.
+pub const TOKEN_TTL_SECONDS: std::ops::RangeInclusive<i64> = 60..=3600;
+
+/// Issues a short-lived token bound to one applicant (seed 002's SDK flow). The token is returned
+/// once; only its hash is stored.
+pub async fn issue_access_token(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicantId,
+    ttl_seconds: i64,
+) -> Result<(String, Timestamp), ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut bytes = [0_u8; 32];
+    rand::fill(&mut bytes);
+    let token = format!("kyc_at_{}", hex::encode(bytes));
+    let now = Timestamp::now();
+    let expires_at = now.plus(chrono::Duration::seconds(
+        ttl_seconds.clamp(*TOKEN_TTL_SECONDS.start(), *TOKEN_TTL_SECONDS.end()),
+    ));
+    let mut tx = services.store.begin_write().await?;
+    load(&mut tx, tenant.id, id).await?;
+    store::applicants::insert_token(
+        &mut tx,
+        &crate::domain::tenant::api_key_hash(&token),
+        tenant.id,
+        id,
+        now,
+        expires_at,
+    )
+    .await?;
+    let event = ctx
+        .event(
+            "applicant.access_token_issued",
+            AuditSubject::new("applicant", id),
+            json!({"expires_at": expires_at}),
+        )
+        .for_tenant(tenant.id);
+    store::audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((token, expires_at))
 }

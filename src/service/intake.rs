@@ -373,3 +373,35 @@ pub async fn events(
         })
         .collect())
 }
+
+/// Records a verification the tenant asserts itself (seed 000 `client_verification`, seed 004 tier,
+/// address and BVN). It is shown to reviewers beside the provider's findings; it decides nothing.
+pub async fn client_verification(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    assertion: Value,
+) -> Result<ApplicationView, ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load(&mut tx, ctx, id).await?;
+    if application.status.is_final() {
+        return Err(ServiceError::Conflict(format!(
+            "the application is {}; nothing can be added",
+            application.status
+        )));
+    }
+    application.client_verification = Some(assertion.clone());
+    application.updated_at = Timestamp::now();
+    store::applications::update(&mut tx, &mut application).await?;
+    let event = ctx
+        .event(
+            "application.client_verification_recorded",
+            AuditSubject::new("application", id),
+            assertion,
+        )
+        .for_tenant(application.tenant_id);
+    store::audit::append(&mut tx, &event).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}

@@ -118,3 +118,23 @@ async fn get_where(
         version: row.try_get("version")?,
     })
 }
+
+/// Stores an applicant token's hash.
+pub async fn insert_token(
+    conn: &mut Conn,
+    token_hash: &str,
+    tenant: TenantId,
+    applicant: ApplicantId,
+    created_at: crate::domain::time::Timestamp,
+    expires_at: crate::domain::time::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO applicant_tokens (token_hash, tenant_id, applicant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token_hash)
+        .bind(tenant.to_string())
+        .bind(applicant.to_string())
+        .bind(created_at.canonical())
+        .bind(expires_at.canonical())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -16,6 +16,7 @@ async fn create_tenants(app: &TestApp, n: usize) {
         let new = service::tenants::NewTenant {
             name: TenantName::parse(&format!("Tenant {i}")).expect("name"),
             sandbox: i % 2 == 0,
+            webhook_url: None,
         };
         service::tenants::create(&app.services, &Ctx::system("test"), new)
             .await

@@ -60,6 +60,7 @@ async fn duplicates_map_to_domain_errors(app: TestApp) {
     let new = || service::tenants::NewTenant {
         name: TenantName::parse("Same Name").expect("name"),
         sandbox: false,
+        webhook_url: None,
     };
     service::tenants::create(&app.services, &ctx, new())
         .await

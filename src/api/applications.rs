@@ -17,8 +17,6 @@ use crate::service::intake::{ApplicationView, MAX_PER_PAGE, NewApplication};
 use crate::service::{self, FieldError, ServiceError};
 use crate::store::applications::ListFilter;
 
-/// Longest webhook URL we keep.
-const MAX_URL_CHARS: usize = 2048;
 /// Most answers one PATCH may carry.
 const MAX_CHANGES: usize = 200;
 
@@ -49,27 +47,14 @@ pub struct CreateApplication {
     webhook_url: Option<String>,
 }
 
-/// A webhook target must be an absolute http(s) URL of reasonable length.
+/// A webhook target: the same rules as a tenant's default webhook URL.
 fn webhook_url(raw: Option<String>) -> Result<Option<String>, ServiceError> {
-    let Some(url) = raw.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) else {
+    let Some(url) = raw.filter(|u| !u.trim().is_empty()) else {
         return Ok(None);
     };
-    let has_host = url
-        .split_once("://")
-        .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-    if !scheme_ok
-        || !has_host
-        || url.len() > MAX_URL_CHARS
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(field_error(
-            "webhook_url",
-            "invalid_url",
-            "an absolute http(s) URL is required",
-        ));
-    }
-    Ok(Some(url))
+    let url = crate::domain::tenant::WebhookUrl::parse(&url)
+        .map_err(|e| field_error("webhook_url", e.code, &e.message))?;
+    Ok(Some(url.as_str().to_owned()))
 }
 
 impl TryFrom<CreateApplication> for NewApplication {

@@ -40,6 +40,7 @@ pub async fn run(config: Config, command: &TenantCommand) -> anyhow::Result<Exit
         service::tenants::NewTenant {
             name,
             sandbox: *sandbox,
+            webhook_url: None,
         },
     )
     .await?;

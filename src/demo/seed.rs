@@ -896,6 +896,7 @@ pub async fn seed(services: &Services, applications: usize) -> Result<DemoSeed, 
             service::tenants::NewTenant {
                 name: TenantName::parse(name)?,
                 sandbox,
+                webhook_url: None,
             },
         )
         .await?;

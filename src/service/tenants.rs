@@ -5,13 +5,18 @@ use serde_json::json;
 use super::{Ctx, ServiceError, Services};
 use crate::domain::audit::AuditSubject;
 use crate::domain::ids::{ApiKeyId, TenantId};
-use crate::domain::tenant::{API_KEY_PREFIX_LEN, ApiKey, Tenant, TenantName, api_key_hash};
+use crate::domain::permission::Permission;
+use crate::domain::tenant::{
+    API_KEY_PREFIX_LEN, ApiKey, Tenant, TenantName, TenantWithKeys, WebhookUrl, api_key_hash,
+};
 use crate::domain::time::Timestamp;
 use crate::store::{self, Conn, StoreError};
 
 pub struct NewTenant {
     pub name: TenantName,
     pub sandbox: bool,
+    /// The default webhook target, stored with the tenant (applications may name their own).
+    pub webhook_url: Option<WebhookUrl>,
 }
 
 /// A new tenant and its first API key. The key's secret exists only in this value: it is stored hashed.
@@ -26,6 +31,13 @@ fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0_u8; bytes];
     rand::fill(&mut buf[..]);
     hex::encode(buf)
+}
+
+/// An API key secret, returned once when issued; only its hash is stored.
+pub struct IssuedKey {
+    pub tenant: Tenant,
+    pub api_key_id: ApiKeyId,
+    pub api_key: String,
 }
 
 /// Issues a key inside the caller's transaction and returns its secret.
@@ -61,11 +73,13 @@ pub async fn create(
     ctx: &Ctx,
     new: NewTenant,
 ) -> Result<CreatedTenant, ServiceError> {
+    ctx.require(services, Permission::Administer, "tenant.create")
+        .await?;
     let tenant = Tenant {
         id: TenantId::generate(),
         name: new.name.as_str().to_owned(),
         sandbox: new.sandbox,
-        webhook_url: None,
+        webhook_url: new.webhook_url.map(|url| url.as_str().to_owned()),
         created_at: Timestamp::now(),
     };
     // Standard Webhooks secrets are `whsec_` + base64; hex digits are valid base64.
@@ -83,7 +97,7 @@ pub async fn create(
         .event(
             "tenant.created",
             AuditSubject::new("tenant", tenant.id),
-            json!({"name": tenant.name, "sandbox": tenant.sandbox}),
+            json!({"name": tenant.name, "sandbox": tenant.sandbox, "webhook_url": tenant.webhook_url}),
         )
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
@@ -95,4 +109,71 @@ pub async fn create(
         api_key,
         webhook_secret,
     })
+}
+
+/// Every tenant with its keys (prefixes and dates only; secrets are never stored).
+pub async fn list(services: &Services, ctx: &Ctx) -> Result<Vec<TenantWithKeys>, ServiceError> {
+    ctx.require(services, Permission::Administer, "tenant.list")
+        .await?;
+    let mut conn = services.store.conn().await?;
+    Ok(store::tenants::list_with_keys(&mut conn).await?)
+}
+
+/// Issues another key for a tenant, e.g. to rotate: the old key stays valid until revoked.
+pub async fn create_key(
+    services: &Services,
+    ctx: &Ctx,
+    tenant_id: TenantId,
+) -> Result<IssuedKey, ServiceError> {
+    ctx.require(services, Permission::Administer, "api_key.create")
+        .await?;
+    let mut tx = services.store.begin_write().await?;
+    let tenant = match store::tenants::get(&mut tx, tenant_id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("tenant")),
+        other => other?,
+    };
+    let (api_key_id, api_key) = issue_key(&mut tx, ctx, &tenant).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(IssuedKey {
+        tenant,
+        api_key_id,
+        api_key,
+    })
+}
+
+/// Revokes a tenant's key; the API refuses it from the next request on.
+pub async fn revoke_key(
+    services: &Services,
+    ctx: &Ctx,
+    tenant_id: TenantId,
+    key_id: ApiKeyId,
+) -> Result<ApiKey, ServiceError> {
+    ctx.require(services, Permission::Administer, "api_key.revoke")
+        .await?;
+    let mut tx = services.store.begin_write().await?;
+    let mut key = match store::tenants::get_api_key(&mut tx, tenant_id, key_id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("API key")),
+        other => other?,
+    };
+    let already = || ServiceError::Conflict("this API key is already revoked".into());
+    if key.revoked_at.is_some() {
+        return Err(already());
+    }
+    let now = Timestamp::now();
+    match store::tenants::revoke_api_key(&mut tx, key.id, now).await {
+        // Revoked by someone else between the read and the write (PostgreSQL reads committed data).
+        Err(StoreError::StaleVersion) => return Err(already()),
+        other => other?,
+    }
+    key.revoked_at = Some(now);
+    let event = ctx
+        .event(
+            "api_key.revoked",
+            AuditSubject::new("api_key", key.id),
+            json!({"prefix": key.prefix}),
+        )
+        .for_tenant(tenant_id);
+    store::audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(key)
 }

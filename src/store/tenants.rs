@@ -1,11 +1,15 @@
 //! Tenants and their API keys.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::rows::{flag, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
-use crate::domain::tenant::{ApiKey, Tenant};
+use crate::domain::ids::{ApiKeyId, TenantId};
+use crate::domain::tenant::{ApiKey, Tenant, TenantWithKeys};
+use crate::domain::time::Timestamp;
 
 pub async fn insert(
     conn: &mut Conn,
@@ -45,6 +49,41 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Tenant>, StoreError> {
     rows.iter().map(tenant_from_row).collect()
 }
 
+const KEY_COLUMNS: &str = "id, tenant_id, prefix, created_at, revoked_at, last_used_at";
+
+fn key_from_row(row: &AnyRow) -> Result<ApiKey, StoreError> {
+    Ok(ApiKey {
+        id: parsed(row, "id")?,
+        tenant_id: parsed(row, "tenant_id")?,
+        prefix: row.try_get("prefix")?,
+        created_at: timestamp(row, "created_at")?,
+        revoked_at: parsed_opt(row, "revoked_at")?,
+        last_used_at: parsed_opt(row, "last_used_at")?,
+    })
+}
+
+/// Every tenant by name with its keys, newest first: two statements, whatever the number of tenants.
+pub async fn list_with_keys(conn: &mut Conn) -> Result<Vec<TenantWithKeys>, StoreError> {
+    let tenants = list(conn).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"
+    ))
+    .fetch_all(conn)
+    .await?;
+    let mut keys: HashMap<TenantId, Vec<ApiKey>> = HashMap::new();
+    for row in &rows {
+        let key = key_from_row(row)?;
+        keys.entry(key.tenant_id).or_default().push(key);
+    }
+    Ok(tenants
+        .into_iter()
+        .map(|tenant| TenantWithKeys {
+            keys: keys.remove(&tenant.id).unwrap_or_default(),
+            tenant,
+        })
+        .collect())
+}
+
 pub async fn insert_api_key(
     conn: &mut Conn,
     key: &ApiKey,
@@ -66,31 +105,57 @@ pub async fn insert_api_key(
 
 /// The live (not revoked) key with this hash.
 pub async fn find_active_key(conn: &mut Conn, key_hash: &str) -> Result<ApiKey, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, tenant_id, prefix, created_at, revoked_at, last_used_at FROM api_keys
-         WHERE key_hash = $1 AND revoked_at IS NULL",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+    ))
     .bind(key_hash)
     .fetch_one(conn)
     .await?;
-    Ok(ApiKey {
-        id: parsed(&row, "id")?,
-        tenant_id: parsed(&row, "tenant_id")?,
-        prefix: row.try_get("prefix")?,
-        created_at: timestamp(&row, "created_at")?,
-        revoked_at: parsed_opt(&row, "revoked_at")?,
-        last_used_at: parsed_opt(&row, "last_used_at")?,
-    })
+    key_from_row(&row)
 }
 
-pub async fn name(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<String, StoreError> {
+/// One of a tenant's keys, revoked or not; another tenant's key is not found.
+pub async fn get_api_key(
+    conn: &mut Conn,
+    tenant_id: TenantId,
+    id: ApiKeyId,
+) -> Result<ApiKey, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1 AND tenant_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_one(conn)
+    .await?;
+    key_from_row(&row)
+}
+
+/// Revokes a live key; `StaleVersion` when it was revoked in the meantime.
+pub async fn revoke_api_key(
+    conn: &mut Conn,
+    id: ApiKeyId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at.canonical())
+            .bind(id.to_string())
+            .execute(conn)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    Ok(())
+}
+
+pub async fn name(conn: &mut Conn, id: TenantId) -> Result<String, StoreError> {
     Ok(sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(conn)
         .await?)
 }
 
-pub async fn get(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<Tenant, StoreError> {
+pub async fn get(conn: &mut Conn, id: TenantId) -> Result<Tenant, StoreError> {
     let row =
         sqlx::query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants WHERE id = $1")
             .bind(id.to_string())
@@ -100,11 +165,7 @@ pub async fn get(conn: &mut Conn, id: crate::domain::ids::TenantId) -> Result<Te
 }
 
 /// Records that a key was used (callers throttle this to once a minute per key).
-pub async fn touch_api_key(
-    conn: &mut Conn,
-    id: crate::domain::ids::ApiKeyId,
-    at: crate::domain::time::Timestamp,
-) -> Result<(), StoreError> {
+pub async fn touch_api_key(conn: &mut Conn, id: ApiKeyId, at: Timestamp) -> Result<(), StoreError> {
     sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
         .bind(at.canonical())
         .bind(id.to_string())

@@ -85,6 +85,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/admin/users/{id}/password-reset",
             post(pages::admin_users::reset_password),
         )
+        .route(
+            "/admin/tenants",
+            get(pages::admin_tenants::page).post(pages::admin_tenants::create),
+        )
+        .route(
+            "/admin/tenants/{id}/keys",
+            post(pages::admin_tenants::create_key),
+        )
+        .route(
+            "/admin/tenants/{id}/keys/{key}/revoke",
+            post(pages::admin_tenants::revoke_key),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::require_staff));
 
     let idle = time::Duration::seconds(state.config.security.session_idle.num_seconds());

@@ -1,6 +1,7 @@
 //! One module per page; each page's template struct wraps the partials it swaps.
 
 pub mod account;
+pub mod admin_tenants;
 pub mod admin_users;
 pub mod case;
 pub mod documents;

@@ -1,0 +1,204 @@
+//! Admins manage tenants and their API keys: list, create a tenant (its first key and webhook secret
+//! shown once), issue another key, revoke a key. Every action swaps the `TenantsMain` partial; without
+//! htmx the whole page renders.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum_htmx::HxRequest;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::domain::ids::{ApiKeyId, TenantId};
+use crate::domain::tenant::{ApiKey, TenantName, TenantWithKeys, WebhookUrl};
+use crate::service;
+use crate::web::auth::Staff;
+use crate::web::error::WebError;
+use crate::web::format;
+use crate::web::layout::Layout;
+
+pub struct KeyRow {
+    id: ApiKeyId,
+    prefix: String,
+    created: String,
+    last_used: Option<String>,
+    revoked: Option<String>,
+}
+
+pub struct TenantRow {
+    id: TenantId,
+    name: String,
+    sandbox: bool,
+    webhook_url: Option<String>,
+    created: String,
+    keys: Vec<KeyRow>,
+}
+
+/// Secrets shown once, right after they were issued; only the key's hash is stored.
+pub struct Secret {
+    tenant: String,
+    api_key: String,
+    /// Only when the tenant was just created; later keys leave the webhook secret alone.
+    webhook_secret: Option<String>,
+    why: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin/_tenants_main.html")]
+pub struct TenantsMain {
+    rows: Vec<TenantRow>,
+    secret: Option<Secret>,
+    notice: Option<String>,
+    csrf: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/tenants.html")]
+pub struct TenantsPage {
+    layout: Layout,
+    main: TenantsMain,
+}
+
+/// Either the partial (htmx) or the page around it.
+fn respond(staff: &Staff, is_htmx: bool, main: TenantsMain) -> Result<Response, WebError> {
+    if is_htmx {
+        Ok(axum::response::Html(main.render()?).into_response())
+    } else {
+        Ok(TenantsPage {
+            layout: Layout::for_staff(staff, "Tenants"),
+            main,
+        }
+        .into_response())
+    }
+}
+
+fn key_row(key: ApiKey) -> KeyRow {
+    KeyRow {
+        id: key.id,
+        prefix: key.prefix,
+        created: format::when(key.created_at),
+        last_used: key.last_used_at.map(format::when),
+        revoked: key.revoked_at.map(format::when),
+    }
+}
+
+fn tenant_row(listed: TenantWithKeys) -> TenantRow {
+    let TenantWithKeys { tenant, keys } = listed;
+    TenantRow {
+        id: tenant.id,
+        name: tenant.name,
+        sandbox: tenant.sandbox,
+        webhook_url: tenant.webhook_url,
+        created: format::when(tenant.created_at),
+        keys: keys.into_iter().map(key_row).collect(),
+    }
+}
+
+async fn main_view(
+    state: &AppState,
+    staff: &Staff,
+    secret: Option<Secret>,
+    notice: Option<String>,
+) -> Result<TenantsMain, WebError> {
+    let rows = service::tenants::list(&state.services, &staff.ctx)
+        .await?
+        .into_iter()
+        .map(tenant_row)
+        .collect();
+    Ok(TenantsMain {
+        rows,
+        secret,
+        notice,
+        csrf: staff.csrf.clone(),
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+) -> Result<Response, WebError> {
+    let main = main_view(&state, &staff, None, None).await?;
+    respond(&staff, is_htmx, main)
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    name: String,
+    /// A checkbox: present (`on`) when ticked, absent otherwise.
+    sandbox: Option<String>,
+    /// Optional: an empty field means no default webhook.
+    #[serde(default)]
+    webhook_url: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Form(form): Form<CreateForm>,
+) -> Result<Response, WebError> {
+    let name = TenantName::parse(&form.name).map_err(service::ServiceError::from)?;
+    let webhook_url = match form.webhook_url.trim() {
+        "" => None,
+        url => Some(WebhookUrl::parse(url).map_err(service::ServiceError::from)?),
+    };
+    let created = service::tenants::create(
+        &state.services,
+        &staff.ctx,
+        service::tenants::NewTenant {
+            name,
+            sandbox: form.sandbox.is_some(),
+            webhook_url,
+        },
+    )
+    .await?;
+    let secret = Secret {
+        tenant: created.tenant.name,
+        api_key: created.api_key,
+        webhook_secret: Some(created.webhook_secret),
+        why: "New tenant",
+    };
+    let main = main_view(&state, &staff, Some(secret), None).await?;
+    respond(&staff, is_htmx, main)
+}
+
+fn tenant_id(raw: &str) -> Result<TenantId, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
+
+pub async fn create_key(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let issued = service::tenants::create_key(&state.services, &staff.ctx, tenant_id(&id)?).await?;
+    let secret = Secret {
+        tenant: issued.tenant.name,
+        api_key: issued.api_key,
+        webhook_secret: None,
+        why: "New API key",
+    };
+    let main = main_view(&state, &staff, Some(secret), None).await?;
+    respond(&staff, is_htmx, main)
+}
+
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Path((id, key)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let key_id: ApiKeyId = key.parse().map_err(|_| WebError::NotFound)?;
+    let key =
+        service::tenants::revoke_key(&state.services, &staff.ctx, tenant_id(&id)?, key_id).await?;
+    let notice = format!(
+        "API key {}… revoked; the API refuses it from now on.",
+        key.prefix
+    );
+    let main = main_view(&state, &staff, None, Some(notice)).await?;
+    respond(&staff, is_htmx, main)
+}

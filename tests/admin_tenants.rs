@@ -4,20 +4,9 @@
 mod common;
 
 use common::TestApp;
-use common::browser::{Browser, Page};
+use common::browser::{Page, signed_in};
 use kycdesk::domain::tenant::TenantName;
 use kycdesk::service::{self, Ctx};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-async fn signed_in(app: &TestApp, email: &str, roles: &str) -> Browser {
-    app.staff_user(email, roles, PASSWORD).await;
-    let mut browser = Browser::new(app);
-    let answer = browser.sign_in(email, PASSWORD).await;
-    assert_eq!(answer.status, 303, "sign-in of {email}: {}", answer.body);
-    browser.get("/").await;
-    browser
-}
 
 /// The text of the element with this id (the one-time secrets are `<code id=...>`).
 fn shown(page: &Page, id: &str) -> Option<String> {

@@ -3,19 +3,9 @@
 mod common;
 
 use common::TestApp;
-use common::browser::Browser;
+use common::browser::{Browser, PASSWORD, signed_in};
 
-const PASSWORD: &str = "correct horse battery staple";
 const REFUSED: &str = "Sign-in failed. Check your e-mail and password.";
-
-async fn signed_in(app: &TestApp, email: &str, roles: &str) -> Browser {
-    app.staff_user(email, roles, PASSWORD).await;
-    let mut browser = Browser::new(app);
-    let answer = browser.sign_in(email, PASSWORD).await;
-    assert_eq!(answer.status, 303, "sign-in of {email}: {}", answer.body);
-    browser.get("/").await;
-    browser
-}
 
 async fn sign_in_cycles_the_session_id_and_sign_out_kills_it(app: TestApp) {
     app.staff_user("rev@example.com", "reviewer", PASSWORD)

@@ -4,20 +4,10 @@
 mod common;
 
 use common::TestApp;
-use common::browser::Browser;
-
-const PASSWORD: &str = "correct horse battery staple";
+use common::browser::{Browser, signed_in};
 
 async fn reviewer(app: &TestApp, email: &str) -> Browser {
-    staff(app, email, "reviewer").await
-}
-
-async fn staff(app: &TestApp, email: &str, roles: &str) -> Browser {
-    app.staff_user(email, roles, PASSWORD).await;
-    let mut browser = Browser::new(app);
-    assert_eq!(browser.sign_in(email, PASSWORD).await.status, 303);
-    browser.get("/").await;
-    browser
+    signed_in(app, email, "reviewer").await
 }
 
 /// An application in review on the named level: (id, version).
@@ -615,8 +605,8 @@ async fn assignment_claims_releases_and_reassigns(app: TestApp) {
 async fn roles_decide_who_may_work_a_case(app: TestApp) {
     seed(&app, 24).await;
     let (id, version) = in_review(&app, "Standard").await;
-    let mut auditor = staff(&app, "aud@example.com", "auditor").await;
-    let mut admin = staff(&app, "adm@example.com", "admin").await;
+    let mut auditor = signed_in(&app, "aud@example.com", "auditor").await;
+    let mut admin = signed_in(&app, "adm@example.com", "admin").await;
     for browser in [&mut auditor, &mut admin] {
         assert_eq!(
             browser.get(&format!("/applications/{id}")).await.status,

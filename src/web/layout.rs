@@ -47,3 +47,17 @@ impl Layout {
         }
     }
 }
+
+/// htmx requests get the partial; a plain request gets the page that wraps it (same URL, with or without JS).
+pub fn partial_or_page<P: askama::Template, Page: axum::response::IntoResponse>(
+    is_htmx: bool,
+    partial: P,
+    page: impl FnOnce(P) -> Page,
+) -> Result<axum::response::Response, super::error::WebError> {
+    use axum::response::IntoResponse;
+    if is_htmx {
+        Ok(axum::response::Html(partial.render()?).into_response())
+    } else {
+        Ok(page(partial).into_response())
+    }
+}

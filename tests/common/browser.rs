@@ -141,3 +141,16 @@ impl Browser {
             .await
     }
 }
+
+/// The password every test staff user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A staff user with these roles, signed in, on the home page (so the CSRF token is current).
+pub async fn signed_in(app: &TestApp, email: &str, roles: &str) -> Browser {
+    app.staff_user(email, roles, PASSWORD).await;
+    let mut browser = Browser::new(app);
+    let answer = browser.sign_in(email, PASSWORD).await;
+    assert_eq!(answer.status, 303, "sign-in of {email}: {}", answer.body);
+    browser.get("/").await;
+    browser
+}

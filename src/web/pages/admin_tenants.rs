@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum_htmx::HxRequest;
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ use crate::service;
 use crate::web::auth::Staff;
 use crate::web::error::WebError;
 use crate::web::format;
-use crate::web::layout::Layout;
+use crate::web::layout::{Layout, partial_or_page};
 
 pub struct KeyRow {
     id: ApiKeyId,
@@ -63,15 +63,10 @@ pub struct TenantsPage {
 
 /// Either the partial (htmx) or the page around it.
 fn respond(staff: &Staff, is_htmx: bool, main: TenantsMain) -> Result<Response, WebError> {
-    if is_htmx {
-        Ok(axum::response::Html(main.render()?).into_response())
-    } else {
-        Ok(TenantsPage {
-            layout: Layout::for_staff(staff, "Tenants"),
-            main,
-        }
-        .into_response())
-    }
+    partial_or_page(is_htmx, main, |main| TenantsPage {
+        layout: Layout::for_staff(staff, "Tenants"),
+        main,
+    })
 }
 
 fn key_row(key: ApiKey) -> KeyRow {

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum_htmx::HxRequest;
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ use crate::domain::validate::contact::Email;
 use crate::service;
 use crate::web::auth::Staff;
 use crate::web::error::WebError;
-use crate::web::layout::Layout;
+use crate::web::layout::{Layout, partial_or_page};
 
 pub struct UserRow {
     id: StaffUserId,
@@ -55,15 +55,10 @@ pub struct UsersPage {
 
 /// Either the partial (htmx) or the page around it.
 fn respond(staff: &Staff, is_htmx: bool, main: UsersMain) -> Result<Response, WebError> {
-    if is_htmx {
-        Ok(axum::response::Html(main.render()?).into_response())
-    } else {
-        Ok(UsersPage {
-            layout: Layout::for_staff(staff, "Staff users"),
-            main,
-        }
-        .into_response())
-    }
+    partial_or_page(is_htmx, main, |main| UsersPage {
+        layout: Layout::for_staff(staff, "Staff users"),
+        main,
+    })
 }
 
 async fn main_view(

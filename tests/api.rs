@@ -444,7 +444,10 @@ async fn bad_input_gets_a_clear_4xx_never_a_5xx(app: TestApp) {
     let url = app.url("/api/v1/applicants");
     // No connection reuse: the server answers 413 without reading the whole body and closes the
     // connection, which a pooled client would otherwise try to reuse.
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
     let send = |body: String, content_type: &'static str| {
         client
             .post(url.clone())

@@ -289,9 +289,22 @@ async fn refused_uploads_leave_nothing_behind(app: TestApp) {
     assert_eq!(bad_base64.status(), 422);
 }
 
+async fn files_larger_than_json_bodies_are_accepted(app: TestApp) {
+    let (id, key) = draft(&app).await;
+    // A 2 MiB PDF: over the 1 MiB JSON body limit, well under the 15 MiB document limit.
+    let mut pdf = b"%PDF-1.4\n%".to_vec();
+    pdf.extend(std::iter::repeat_n(b'a', 2 * 1024 * 1024));
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let (status, body) =
+        multipart(&app, &key, &id, "passport", "front", pdf, "application/pdf").await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["documents"][0]["mime_type"], "application/pdf");
+}
+
 on_both_databases!(
     documents_upload_and_complete_an_application,
-    refused_uploads_leave_nothing_behind
+    refused_uploads_leave_nothing_behind,
+    files_larger_than_json_bodies_are_accepted,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

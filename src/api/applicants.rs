@@ -24,7 +24,7 @@ use crate::service::{self, FieldError, ServiceError};
 /// Names are free text but bounded.
 const MAX_NAME_CHARS: usize = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GovernmentIdBody {
     #[serde(rename = "type")]
@@ -32,7 +32,7 @@ pub struct GovernmentIdBody {
     number: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicant {
     external_id: String,
@@ -45,6 +45,8 @@ pub struct CreateApplicant {
     email: Option<String>,
     phone: Option<String>,
     country: Option<String>,
+    /// `{line1, line2, city, postal_code, region, country}`
+    #[schema(value_type = Option<Object>)]
     address: Option<serde_json::Value>,
     #[serde(default)]
     government_ids: Vec<GovernmentIdBody>,
@@ -152,14 +154,14 @@ impl TryFrom<CreateApplicant> for NewApplicant {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GovernmentIdView {
     #[serde(rename = "type")]
     id_type: &'static str,
     number_masked: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApplicantBody {
     id: String,
     external_id: String,
@@ -172,8 +174,11 @@ pub struct ApplicantBody {
     email: Option<String>,
     phone: Option<String>,
     country: Option<String>,
+    #[schema(value_type = Option<Object>)]
     address: Option<serde_json::Value>,
     government_ids: Vec<GovernmentIdView>,
+    /// Seed 002 vocabulary: NOT_REGISTERED, LV1, PENDING, NEED_RESUBMIT, APPROVED_VERIFIED, REJECTED.
+    #[schema(value_type = String)]
     kyc_status: KycStatus,
     created_at: String,
 }
@@ -204,6 +209,11 @@ fn body(applicant: Applicant, status: KycStatus) -> ApplicantBody {
     }
 }
 
+#[utoipa::path(post, path = "/applicants", tag = "applicants", security(("api_key" = [])), request_body = CreateApplicant,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
+    responses((status = 201, body = ApplicantBody), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+              (status = 409, description = "external_id already used", body = super::error::ErrorBody), (status = 415, body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody), (status = 429, body = super::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -214,6 +224,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(applicant, status))))
 }
 
+#[utoipa::path(get, path = "/applicants/{id}", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ApplicantBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -224,14 +236,14 @@ pub async fn get(
     Ok(Json(body(applicant, status)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LevelRef {
     id: String,
     name: String,
     tier: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LevelInfoBody {
     current_level: Option<LevelRef>,
     allowed_to_create_kyc_application: bool,
@@ -239,6 +251,8 @@ pub struct LevelInfoBody {
     last_kyc_application_id: Option<String>,
 }
 
+#[utoipa::path(get, path = "/applicants/{id}/kyc-level-info", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = LevelInfoBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn level_info(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -265,19 +279,22 @@ pub async fn level_info(
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     ttl_seconds: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TokenBody {
     access_token: String,
     expires_at: String,
 }
 
 /// The body is optional: an empty POST gets the default lifetime (10 minutes).
+#[utoipa::path(post, path = "/applicants/{id}/access-token", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
+    request_body(content = Option<TokenRequest>, description = "ttl_seconds from 60 to 3600"),
+    responses((status = 201, body = TokenBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn access_token(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

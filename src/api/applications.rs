@@ -32,7 +32,7 @@ fn field_error(field: &str, code: &'static str, message: &str) -> ServiceError {
     }])
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplication {
     applicant_id: String,
@@ -41,6 +41,7 @@ pub struct CreateApplication {
     kind: Option<String>,
     #[serde(default)]
     provider: Option<String>,
+    #[schema(value_type = Option<Object>)]
     #[serde(default)]
     params: Option<Value>,
     #[serde(default)]
@@ -103,17 +104,18 @@ impl TryFrom<CreateApplication> for NewApplication {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct QuestionnaireItem {
     key: String,
     label: String,
     kind: &'static str,
     required: bool,
     filled: bool,
+    #[schema(value_type = Option<Object>)]
     value: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DocumentBody {
     id: String,
     requirement_key: Option<String>,
@@ -144,7 +146,7 @@ pub(super) fn document_body(d: &crate::domain::document::Document) -> DocumentBo
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FindingBody {
     code: String,
     severity: &'static str,
@@ -154,7 +156,7 @@ pub struct FindingBody {
     confidence: Option<f64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CheckBody {
     id: String,
     provider: String,
@@ -167,7 +169,7 @@ pub struct CheckBody {
     created_at: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DecisionBody {
     outcome: &'static str,
     reasons: Vec<&'static str>,
@@ -177,7 +179,7 @@ pub struct DecisionBody {
 }
 
 /// An application as a list shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApplicationSummary {
     id: String,
     applicant_id: String,
@@ -191,13 +193,14 @@ pub struct ApplicationSummary {
     attempt: i64,
     max_attempts: i64,
     webhook_url: Option<String>,
+    #[schema(value_type = Object)]
     params: Value,
     created_at: String,
     updated_at: String,
 }
 
 /// The full view (seed 003's detail with `provider_representation`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApplicationBody {
     #[serde(flatten)]
     summary: ApplicationSummary,
@@ -206,6 +209,8 @@ pub struct ApplicationBody {
     documents: Vec<DocumentBody>,
     checks: Vec<CheckBody>,
     decision: Option<DecisionBody>,
+    /// The latest provider payload, verbatim (seed 003).
+    #[schema(value_type = Option<Object>)]
     provider_representation: Option<Value>,
 }
 
@@ -300,6 +305,12 @@ fn body(view: ApplicationView) -> ApplicationBody {
     }
 }
 
+#[utoipa::path(post, path = "/kyc_applications", tag = "applications", security(("api_key" = [])), request_body = CreateApplication,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
+    responses((status = 201, description = "Created in draft, with its questionnaire", body = ApplicationBody),
+              (status = 401, body = super::error::ErrorBody), (status = 404, description = "Unknown applicant or level", body = super::error::ErrorBody),
+              (status = 409, description = "An open application exists, or the level is for another applicant type", body = super::error::ErrorBody),
+              (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -310,6 +321,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(view))))
 }
 
+#[utoipa::path(get, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -319,7 +332,7 @@ pub async fn get(
     Ok(Json(body(view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     page: Option<String>,
@@ -343,6 +356,12 @@ fn number(raw: Option<&str>, field: &str, default: i64, max: i64) -> Result<i64,
     }
 }
 
+#[utoipa::path(get, path = "/kyc_applications", tag = "applications", security(("api_key" = [])),
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "1 to 100, default 25"),
+           ("status" = Option<String>, Query), ("applicant_id" = Option<String>, Query), ("level_id" = Option<String>, Query)),
+    responses((status = 200, description = "Newest first; the total is in X-Total-Results-Count", body = [ApplicationSummary],
+               headers(("X-Total-Results-Count" = i64, description = "Applications matching the filters"))),
+              (status = 401, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -379,19 +398,24 @@ pub async fn list(
     Ok((headers, Json(applications.iter().map(summary).collect())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeChange {
     key: String,
+    #[schema(value_type = Object)]
     value: Value,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAttributes {
     attribute_changes: Vec<AttributeChange>,
 }
 
+#[utoipa::path(patch, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)), request_body = UpdateAttributes,
+    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+              (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
+              (status = 422, description = "Per-key errors in details; nothing was written", body = super::error::ErrorBody)))]
 pub async fn update_attributes(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -415,6 +439,9 @@ pub async fn update_attributes(
     Ok(Json(body(view)))
 }
 
+#[utoipa::path(post, path = "/kyc_applications/{id}/send-to-review", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, description = "Now pending", body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+              (status = 409, body = super::error::ErrorBody), (status = 422, description = "missing_requirements: the missing keys in details", body = super::error::ErrorBody)))]
 pub async fn send_to_review(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -424,12 +451,15 @@ pub async fn send_to_review(
     Ok(Json(body(view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForceStatus {
     status: String,
 }
 
+#[utoipa::path(put, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)), request_body = ForceStatus,
+    responses((status = 202, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 403, description = "Live tenants", body = super::error::ErrorBody),
+              (status = 404, body = super::error::ErrorBody), (status = 409, description = "invalid_transition", body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn force_status(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -445,14 +475,17 @@ pub async fn force_status(
     Ok((StatusCode::ACCEPTED, Json(body(view))))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EventBody {
     seq: i64,
     occurred_at: String,
     action: String,
+    #[schema(value_type = Object)]
     payload: Value,
 }
 
+#[utoipa::path(get, path = "/kyc_applications/{id}/events", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = [EventBody]), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -473,7 +506,7 @@ pub async fn events(
 }
 
 /// A tenant's own verification (seed 000 `client_verification`, seed 004 `tier`, `addressVerified`, `bvn`, `kycId`).
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientVerification {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -553,6 +586,9 @@ impl ClientVerification {
     }
 }
 
+#[utoipa::path(post, path = "/kyc_applications/{id}/client-verification", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+    request_body = ClientVerification,
+    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn client_verification(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

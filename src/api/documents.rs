@@ -18,7 +18,7 @@ use crate::domain::document::{DocumentSide, DocumentType};
 use crate::domain::validate::country::CountryCode;
 use crate::service::{self, documents::NewUpload};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Uploaded {
     documents: Vec<DocumentBody>,
 }
@@ -125,7 +125,7 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonUpload {
     document_type: String,
@@ -212,6 +212,15 @@ fn from_json(body: JsonUpload, limit: usize) -> Result<Vec<NewUpload>, ApiError>
     Ok(uploads)
 }
 
+#[utoipa::path(post, path = "/kyc_applications/{id}/documents", tag = "documents", security(("api_key" = [])), params(("id" = String, Path)),
+    request_body(content(
+        (UploadForm = "multipart/form-data"),
+        (JsonUpload = "application/json"),
+    )),
+    responses((status = 201, body = Uploaded), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+              (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
+              (status = 413, body = super::error::ErrorBody), (status = 415, description = "Not JPEG, PNG, WebP, PDF, BMP or TIFF", body = super::error::ErrorBody),
+              (status = 422, description = "Type mismatch, over 40 MP, damaged, or not accepted by the requirement", body = super::error::ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -242,6 +251,20 @@ pub async fn upload(
             documents: documents.iter().map(document_body).collect(),
         }),
     ))
+}
+
+/// The multipart form, for the API document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the form for OpenAPI; the handler reads the parts one by one
+pub struct UploadForm {
+    /// passport, id_card, driver_license, residence_permit, proof_of_address, proof_of_funds, selfie, other
+    document_type: String,
+    side: Option<String>,
+    issuing_country: Option<String>,
+    requirement_key: Option<String>,
+    liveness_detected: Option<bool>,
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
 }
 
 /// The body limit for uploads: three base64 files at the size limit, plus the JSON around them.

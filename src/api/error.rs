@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::i18n;
 use crate::service::{FieldError, ServiceError};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Detail {
     pub field: String,
     pub code: String,
@@ -147,25 +147,27 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// Every error answer: `{"error": {"code", "message", "details"}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorInner,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
-    details: &'a [Detail],
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorInner {
+    /// Stable machine code (`not_found`, `validation_failed`, `invalid_transition`, ...).
+    code: String,
+    message: String,
+    details: Vec<Detail>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-                details: &self.details,
+        let body = ErrorBody {
+            error: ErrorInner {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                details: self.details.clone(),
             },
         };
         let mut response = (self.status, Json(body)).into_response();

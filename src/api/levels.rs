@@ -11,7 +11,7 @@ use crate::domain::level::LevelVersion;
 use crate::domain::requirement::Requirement;
 use crate::service;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LevelBody {
     id: String,
     name: String,
@@ -21,6 +21,8 @@ pub struct LevelBody {
     provider: String,
     four_eyes: bool,
     max_attempts: i64,
+    /// Questionnaire items: `key`, `label`, `required`, `kind` and the options of that kind.
+    #[schema(value_type = Vec<Object>)]
     requirements: Vec<Requirement>,
     upgrades_to: Vec<String>,
 }
@@ -42,6 +44,9 @@ impl From<LevelVersion> for LevelBody {
     }
 }
 
+#[utoipa::path(get, path = "/levels", tag = "levels", security(("api_key" = [])),
+    responses((status = 200, description = "The active levels, current versions", body = [LevelBody]),
+              (status = 401, body = super::error::ErrorBody), (status = 429, body = super::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

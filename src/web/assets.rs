@@ -17,9 +17,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/app-1.js"),
     ),
     (
-        "app-1.css",
+        "app-2.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../static/app-1.css"),
+        include_bytes!("../../static/app-2.css"),
     ),
     (
         "favicon-1.svg",

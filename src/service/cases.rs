@@ -303,11 +303,7 @@ pub async fn add_note(
             message: format!("a note must be 1 to {MAX_NOTE_CHARS} characters"),
         }));
     }
-    let author = ctx
-        .staff
-        .as_ref()
-        .map(|s| s.id)
-        .ok_or(ServiceError::NotFound("staff user"))?;
+    let author = ctx.staff_id()?;
     let mut tx = services.store.begin_write().await?;
     let application = load_application(&mut tx, id).await?;
     store::decisions::insert_note(
@@ -346,11 +342,7 @@ pub async fn assign(
 ) -> Result<(), ServiceError> {
     ctx.require(services, Permission::WorkCases, "application.assign")
         .await?;
-    let me = ctx
-        .staff
-        .as_ref()
-        .map(|s| s.id)
-        .ok_or(ServiceError::NotFound("staff user"))?;
+    let me = ctx.staff_id()?;
     let mut tx = services.store.begin_write().await?;
     let application = load_application(&mut tx, id).await?;
     let current = application.assignee_id;
@@ -407,11 +399,7 @@ pub async fn next_case(
 ) -> Result<Option<ApplicationId>, ServiceError> {
     ctx.require(services, Permission::WorkCases, "application.claim_next")
         .await?;
-    let me = ctx
-        .staff
-        .as_ref()
-        .map(|s| s.id)
-        .ok_or(ServiceError::NotFound("staff user"))?;
+    let me = ctx.staff_id()?;
     let mut tx = services.store.begin_write().await?;
     let Some(id) = store::applications::claim_next(&mut tx, services.store.backend(), me).await?
     else {

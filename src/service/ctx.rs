@@ -66,6 +66,14 @@ impl Ctx {
         }
     }
 
+    /// The acting staff member's id, for use cases only staff perform.
+    pub fn staff_id(&self) -> Result<StaffUserId, ServiceError> {
+        self.staff
+            .as_ref()
+            .map(|s| s.id)
+            .ok_or(ServiceError::NotFound("staff user"))
+    }
+
     /// A tenant integration acting through an API key.
     pub fn tenant(tenant: &Tenant, api_key: ApiKeyId, meta: RequestMeta) -> Self {
         Self {

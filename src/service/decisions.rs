@@ -8,7 +8,7 @@ use super::{Ctx, ServiceError, Services};
 use crate::domain::application::Application;
 use crate::domain::audit::AuditSubject;
 use crate::domain::decision::{Decision, DecisionInput, DecisionState, Outcome, ReviewRefusal};
-use crate::domain::ids::{ApplicationId, DecisionId, StaffUserId};
+use crate::domain::ids::{ApplicationId, DecisionId};
 use crate::domain::permission::Permission;
 use crate::domain::status::{ApplicationStatus, TransitionActor};
 use crate::domain::time::Timestamp;
@@ -33,13 +33,6 @@ pub enum Decided {
     Proposed,
     /// Sent back to the proposer; the application stays in review.
     Returned,
-}
-
-fn reviewer(ctx: &Ctx) -> Result<StaffUserId, ServiceError> {
-    ctx.staff
-        .as_ref()
-        .map(|s| s.id)
-        .ok_or(ServiceError::NotFound("staff user"))
 }
 
 /// Loads the application for a decision, refusing a version other than the one the reviewer saw
@@ -128,7 +121,7 @@ pub async fn decide(
 ) -> Result<Decided, ServiceError> {
     ctx.require(services, Permission::WorkCases, "application.decide")
         .await?;
-    let me = reviewer(ctx)?;
+    let me = ctx.staff_id()?;
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
     let mut application = load_current(&mut tx, id, request.version).await?;
@@ -219,7 +212,7 @@ pub async fn review(
         "application.decision_review",
     )
     .await?;
-    let me = reviewer(ctx)?;
+    let me = ctx.staff_id()?;
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
     let mut application = match store::applications::get_any(&mut tx, id).await {

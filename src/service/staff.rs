@@ -242,12 +242,8 @@ pub async fn change_own_password(
     current: &str,
     new: &str,
 ) -> Result<StaffUser, ServiceError> {
-    let staff = ctx
-        .staff
-        .as_ref()
-        .ok_or(ServiceError::NotFound("staff user"))?;
     let mut conn = services.store.conn().await?;
-    let user = store::staff::get(&mut conn, staff.id).await?;
+    let user = store::staff::get(&mut conn, ctx.staff_id()?).await?;
     drop(conn);
     if !passwords::verify(current, Some(&user.password_hash)).await? {
         return Err(ServiceError::Invalid(Invalid {

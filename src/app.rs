@@ -9,8 +9,14 @@ use tokio::net::TcpListener;
 
 use crate::blobs::LocalBlobStore;
 use crate::config::{Config, redact_database_url};
-use crate::service::Services;
+use crate::providers::Providers;
+use crate::providers::sandbox::{Manual, Sandbox};
+use crate::providers::vouched::Vouched;
+use crate::providers::vouched::client::VouchedClient;
+use crate::service::signatures::SandboxOnlyCodes;
+use crate::service::{CodeSender, Services, Settings};
 use crate::store::Store;
+use crate::webhooks::sender::WebhookSender;
 
 /// Shared by every handler.
 #[derive(Clone, Debug)]
@@ -44,10 +50,26 @@ impl App {
             .await
             .with_context(|| format!("cannot migrate the database at {shown_url}"))?;
         let blobs = Arc::new(LocalBlobStore::new(config.blob_dir()));
-        Ok(App {
-            config,
-            services: Services { store, blobs },
-        })
+        let services = Services {
+            store,
+            blobs,
+            providers: providers(&config)?,
+            webhooks: WebhookSender::new(config.webhooks)
+                .context("cannot set up the webhook client")?,
+            codes: Arc::new(SandboxOnlyCodes),
+            settings: Arc::new(Settings {
+                worker: config.worker,
+                public_url: config.public_url.clone(),
+                providers: config.providers.clone(),
+            }),
+        };
+        Ok(App { config, services })
+    }
+
+    /// Replaces how one-time signature codes are sent (an SMS or e-mail gateway).
+    pub fn with_code_sender(mut self, codes: Arc<dyn CodeSender>) -> Self {
+        self.services.codes = codes;
+        self
     }
 
     pub fn router(&self) -> Router {
@@ -71,6 +93,7 @@ impl App {
         let router = self.router();
         crate::service::passwords::warm_up().await?;
         let housekeeping = tokio::spawn(housekeeping(self.services.clone()));
+        let workers = crate::worker::spawn(&self.services);
         tracing::info!(
             address = %listener.local_addr()?,
             database = %redact_database_url(&self.config.database_url),
@@ -85,9 +108,28 @@ impl App {
         .await
         .context("server error")?;
         housekeeping.abort();
+        workers.stop().await;
         self.services.store.close().await;
         Ok(())
     }
+}
+
+/// The providers levels can name: the sandbox and manual review always, Vouched when configured.
+fn providers(config: &Config) -> anyhow::Result<Providers> {
+    let mut providers = Providers::default()
+        .with(Arc::new(Sandbox))
+        .with(Arc::new(Manual));
+    if let Some(vouched) = &config.providers.vouched {
+        let http = reqwest::Client::builder()
+            .timeout(vouched.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .context("cannot set up the Vouched client")?;
+        let client = VouchedClient::new(&vouched.base_url, vouched.api_key.expose(), http)
+            .context("invalid Vouched configuration")?;
+        providers = providers.with(Arc::new(Vouched::new(client)));
+    }
+    Ok(providers)
 }
 
 /// How often expired sessions and idempotency keys are removed.

@@ -15,6 +15,94 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Average API requests per second allowed per key (bursts of twice that).
     pub api_rate_per_second: u32,
+    /// The address tenants and providers reach this server at, for provider callbacks.
+    pub public_url: Option<String>,
+    pub worker: WorkerConfig,
+    pub webhooks: WebhookConfig,
+    pub providers: ProviderConfig,
+}
+
+/// The background workers: how many, how often they look, how failures are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerConfig {
+    /// Workers running jobs concurrently; 0 runs none (commands other than `serve`).
+    pub workers: usize,
+    /// How long an idle worker waits before looking for due jobs again.
+    pub poll: std::time::Duration,
+    /// First retry delay; doubles with each attempt, with jitter.
+    pub backoff_base: chrono::Duration,
+    pub backoff_cap: chrono::Duration,
+    /// How long a claimed job is reserved; a worker that died leaves it to be claimed again after.
+    pub lease: chrono::Duration,
+    /// How often a provider that took a case is asked for its result when no callback came.
+    pub fetch_interval: chrono::Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            poll: std::time::Duration::from_millis(250),
+            backoff_base: chrono::Duration::seconds(5),
+            backoff_cap: chrono::Duration::hours(2),
+            lease: chrono::Duration::minutes(2),
+            fetch_interval: chrono::Duration::seconds(30),
+        }
+    }
+}
+
+/// Outbound webhook delivery.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookConfig {
+    /// Deliver to private, loopback and link-local addresses (tests and on-premise setups only).
+    pub allow_private: bool,
+    pub timeout: std::time::Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// A key or secret from the configuration: `Debug` never shows it, so it cannot reach a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Third-party providers this installation is configured for.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderConfig {
+    pub vouched: Option<VouchedConfig>,
+    /// The secret Sumsub signs its webhooks with (`X-Payload-Digest`).
+    pub sumsub_webhook_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VouchedConfig {
+    pub base_url: String,
+    pub api_key: Secret,
+    /// The key Vouched signs its callbacks with (`X-Signature`).
+    pub webhook_secret: Secret,
+    pub timeout: std::time::Duration,
 }
 
 /// Default API rate per key.

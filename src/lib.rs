@@ -13,3 +13,5 @@ pub mod providers;
 pub mod service;
 pub mod store;
 pub mod web;
+pub mod webhooks;
+pub mod worker;

@@ -715,6 +715,7 @@ async fn level_info_tokens_and_client_verification(app: TestApp) {
 }
 
 on_both_databases!(
+    @with crate::common::no_workers;
     level_info_tokens_and_client_verification,
     idempotency_keys_replay_the_first_answer,
     a_tenant_fills_an_application_and_sends_it_to_review,

@@ -302,6 +302,7 @@ async fn files_larger_than_json_bodies_are_accepted(app: TestApp) {
 }
 
 on_both_databases!(
+    @with crate::common::no_workers;
     documents_upload_and_complete_an_application,
     refused_uploads_leave_nothing_behind,
     files_larger_than_json_bodies_are_accepted,

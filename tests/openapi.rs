@@ -49,16 +49,19 @@ async fn the_document_covers_every_mounted_route(app: TestApp) {
         "POST /api/v1/applicants",
         "POST /api/v1/applicants/{id}/access-token",
         "POST /api/v1/kyc_applications",
+        "POST /api/v1/kyc_applications/{id}/answers",
         "POST /api/v1/kyc_applications/{id}/client-verification",
         "POST /api/v1/kyc_applications/{id}/documents",
         "POST /api/v1/kyc_applications/{id}/send-to-review",
+        "POST /api/v1/kyc_applications/{id}/signature-codes",
+        "POST /api/v1/provider-webhooks/{provider}",
         "PUT /api/v1/kyc_applications/{id}",
     ];
     assert_eq!(operations, expected);
     let id = uuid::Uuid::now_v7().to_string();
     for operation in &operations {
         let (method, path) = operation.split_once(' ').expect("operation");
-        let url = app.url(&path.replace("{id}", &id));
+        let url = app.url(&path.replace("{id}", &id).replace("{provider}", "sumsub"));
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let answer = app
             .client
@@ -69,9 +72,14 @@ async fn the_document_covers_every_mounted_route(app: TestApp) {
         assert_eq!(
             answer.status(),
             401,
-            "{operation} is mounted and needs a key"
+            "{operation} is mounted and needs a key (or, from providers, a signature)"
         );
     }
 }
 
-on_both_databases!(the_document_covers_every_mounted_route);
+/// Sumsub callbacks configured, so that their route answers 401 to an unsigned request.
+fn with_sumsub(config: &mut kycdesk::config::Config) {
+    config.providers.sumsub_webhook_secret = Some(kycdesk::config::Secret::new("sumsub-secret"));
+}
+
+on_both_databases!(@with crate::with_sumsub; the_document_covers_every_mounted_route);

@@ -1,5 +1,7 @@
 //! `/kyc_applications`: create, list, read, fill (PATCH), send to review, sandbox status (PUT), events.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -12,6 +14,7 @@ use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::application::{Application, ApplicationKind};
 use crate::domain::ids::ApplicationId;
+use crate::domain::requirement::SignatureChannel;
 use crate::domain::status::ApplicationStatus;
 use crate::service::intake::{ApplicationView, MAX_PER_PAGE, NewApplication};
 use crate::service::{self, FieldError, ServiceError};
@@ -209,6 +212,8 @@ pub struct ApplicationBody {
     documents: Vec<DocumentBody>,
     checks: Vec<CheckBody>,
     decision: Option<DecisionBody>,
+    /// Challenge questions waiting for answers (`POST .../answers`); the seed 000 shape.
+    questions: Vec<QuestionBody>,
     /// The latest provider payload, verbatim (seed 003).
     #[schema(value_type = Option<Object>)]
     provider_representation: Option<Value>,
@@ -233,7 +238,7 @@ fn summary(app: &Application) -> ApplicationSummary {
     }
 }
 
-fn body(view: ApplicationView) -> ApplicationBody {
+pub(super) fn body(view: ApplicationView) -> ApplicationBody {
     let app = &view.application;
     let questionnaire = view
         .level
@@ -301,8 +306,25 @@ fn body(view: ApplicationView) -> ApplicationBody {
         documents,
         checks,
         decision,
+        questions: view
+            .questions
+            .iter()
+            .map(|q| QuestionBody {
+                key: q.key.clone(),
+                prompt: q.prompt.clone(),
+                options: q.options.clone(),
+            })
+            .collect(),
         provider_representation,
     }
+}
+
+/// An out-of-wallet question (seed 000).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QuestionBody {
+    key: String,
+    prompt: String,
+    options: Vec<String>,
 }
 
 #[utoipa::path(post, path = "/kyc_applications", tag = "applications", security(("api_key" = [])), request_body = CreateApplication,
@@ -410,9 +432,20 @@ pub struct AttributeChange {
 #[serde(deny_unknown_fields)]
 pub struct UpdateAttributes {
     attribute_changes: Vec<AttributeChange>,
+    /// The code sent by SMS, when a changed attribute is a signature requirement (seed 001).
+    sms_sign_code: Option<String>,
+    /// The code sent by e-mail, likewise.
+    email_sign_code: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)), request_body = UpdateAttributes,
+/// Seed 001 passes the signature codes as query parameters; the body fields take precedence.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SignCodes {
+    sms_sign_code: Option<String>,
+    email_sign_code: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path), SignCodes), request_body = UpdateAttributes,
     responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
               (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
               (status = 422, description = "Per-key errors in details; nothing was written", body = super::error::ErrorBody)))]
@@ -420,6 +453,7 @@ pub async fn update_attributes(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
     Path(id): Path<String>,
+    Query(query): Query<SignCodes>,
     ApiJson(request): ApiJson<UpdateAttributes>,
 ) -> Result<Json<ApplicationBody>, ApiError> {
     let id = application_id(&id)?;
@@ -435,7 +469,21 @@ pub async fn update_attributes(
         .into_iter()
         .map(|c| (c.key, c.value))
         .collect();
-    let view = service::intake::update_attributes(&state.services, &ctx, id, changes).await?;
+    let sign_codes: HashMap<SignatureChannel, String> = [
+        (
+            SignatureChannel::Sms,
+            request.sms_sign_code.or(query.sms_sign_code),
+        ),
+        (
+            SignatureChannel::Email,
+            request.email_sign_code.or(query.email_sign_code),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(channel, code)| Some((channel, code?)))
+    .collect();
+    let view =
+        service::intake::update_attributes(&state.services, &ctx, id, changes, &sign_codes).await?;
     Ok(Json(body(view)))
 }
 

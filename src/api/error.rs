@@ -120,6 +120,9 @@ impl From<ServiceError> for ApiError {
                 )
             },
             S::NotFound(what) => ApiError::not_found(what),
+            S::Unavailable(message) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            }
             S::Duplicate(message) => ApiError::new(StatusCode::CONFLICT, "duplicate", message),
             S::Stale => ApiError::new(
                 StatusCode::CONFLICT,

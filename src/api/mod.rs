@@ -6,13 +6,16 @@
 mod applicants;
 mod applications;
 mod auth;
+mod challenges;
 mod documents;
 mod error;
 mod i18n;
 mod idempotency;
 mod json;
 mod levels;
+mod provider_webhooks;
 pub mod rate_limit;
+mod signatures;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -72,9 +75,22 @@ fn documented(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(applications::send_to_review))
         .routes(routes!(applications::events))
         .routes(routes!(applications::client_verification))
+        .routes(routes!(challenges::answer))
+        .routes(routes!(signatures::send))
         .routes(with_upload_limit(routes!(documents::upload), upload_limit))
         .split_for_parts()
 }
+
+/// Routes providers call: authenticated by their signatures, not by an API key.
+fn provider_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::new()
+        .routes(routes!(provider_webhooks::receive))
+        .layer(DefaultBodyLimit::max(PROVIDER_BODY_LIMIT))
+        .split_for_parts()
+}
+
+/// Provider callbacks carry whole results (Vouched jobs), larger than our own JSON requests.
+const PROVIDER_BODY_LIMIT: usize = 5 * 1024 * 1024;
 
 /// Uploads carry files: their route gets a larger body limit than the JSON routes (the handler
 /// still checks each file against the configured size).
@@ -93,6 +109,7 @@ fn with_upload_limit(
 /// The OpenAPI document as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = documented(0).1;
+    doc.merge(provider_routes().1);
     let paths = std::mem::take(&mut doc.paths.paths);
     doc.paths.paths = paths
         .into_iter()
@@ -110,6 +127,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(from_fn_with_state(state.clone(), auth::require_api_key))
+        .merge(provider_routes().0)
         .route(
             "/openapi.json",
             get(move || async move { Json(document.clone()) }),

@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::config::{
-    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, SecurityConfig,
+    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, ProviderConfig, Secret,
+    SecurityConfig, VouchedConfig, WebhookConfig, WorkerConfig,
 };
 
 #[derive(Debug, Parser)]
@@ -64,9 +65,68 @@ struct ServeArgs {
     /// API requests per second allowed per key, in bursts of twice that [default: 20]
     #[arg(long, env = "KYCDESK_API_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     api_rate_limit: Option<u32>,
+    /// The URL this server is reached at from outside, for provider callbacks (e.g. https://kyc.example.com)
+    #[arg(long, env = "KYCDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Background workers running jobs (provider submissions, webhook deliveries) [default: 2]
+    #[arg(long, env = "KYCDESK_WORKERS", value_parser = clap::value_parser!(u16).range(0..=64))]
+    workers: Option<u16>,
+    /// First retry delay of a failed job in milliseconds, doubled per attempt [default: 5000]
+    #[arg(long, env = "KYCDESK_JOB_BACKOFF_MS", value_parser = clap::value_parser!(u32).range(1..=3_600_000))]
+    job_backoff_ms: Option<u32>,
+    /// Seconds a claimed job stays reserved; a crashed worker's job is retried after that [default: 120]
+    #[arg(long, env = "KYCDESK_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    job_lease_seconds: Option<u32>,
+    /// Allow webhook targets on private, loopback and link-local addresses (tests only) [default: false]
+    #[arg(long, env = "KYCDESK_WEBHOOK_ALLOW_PRIVATE", action = ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    webhook_allow_private: Option<bool>,
+    /// Vouched API base URL; with --vouched-api-key enables the `vouched` provider
+    #[arg(long, env = "KYCDESK_VOUCHED_URL")]
+    vouched_url: Option<String>,
+    /// Vouched API key (prefer the environment variable)
+    #[arg(long, env = "KYCDESK_VOUCHED_API_KEY", hide_env_values = true)]
+    vouched_api_key: Option<String>,
+    /// The key Vouched signs callbacks with (X-Signature)
+    #[arg(long, env = "KYCDESK_VOUCHED_WEBHOOK_SECRET", hide_env_values = true)]
+    vouched_webhook_secret: Option<String>,
+    /// The secret Sumsub signs webhooks with (X-Payload-Digest)
+    #[arg(long, env = "KYCDESK_SUMSUB_WEBHOOK_SECRET", hide_env_values = true)]
+    sumsub_webhook_secret: Option<String>,
 }
 
 impl ServeArgs {
+    fn worker(&self) -> WorkerConfig {
+        let defaults = WorkerConfig::default();
+        WorkerConfig {
+            workers: self.workers.map_or(defaults.workers, usize::from),
+            backoff_base: self.job_backoff_ms.map_or(defaults.backoff_base, |ms| {
+                chrono::Duration::milliseconds(i64::from(ms))
+            }),
+            lease: self
+                .job_lease_seconds
+                .map_or(defaults.lease, |s| chrono::Duration::seconds(i64::from(s))),
+            ..defaults
+        }
+    }
+
+    fn providers(&self) -> ProviderConfig {
+        let vouched = match (&self.vouched_url, &self.vouched_api_key) {
+            (Some(base_url), Some(api_key)) => Some(VouchedConfig {
+                base_url: base_url.clone(),
+                api_key: Secret::new(api_key),
+                webhook_secret: Secret::new(
+                    self.vouched_webhook_secret.clone().unwrap_or_default(),
+                ),
+                timeout: std::time::Duration::from_secs(20),
+            }),
+            _ => None,
+        };
+        ProviderConfig {
+            vouched,
+            sumsub_webhook_secret: self.sumsub_webhook_secret.clone().map(Secret::new),
+        }
+    }
+
     fn security(&self) -> SecurityConfig {
         let defaults = SecurityConfig::default();
         let minutes = |m: u32| chrono::Duration::minutes(i64::from(m));
@@ -138,6 +198,20 @@ impl StorageArgs {
             api_rate_per_second: serve
                 .and_then(|s| s.api_rate_limit)
                 .unwrap_or(DEFAULT_API_RATE_PER_SECOND),
+            public_url: serve.and_then(|s| s.public_url.clone()),
+            // Only the server runs workers; one-off commands leave jobs to it.
+            worker: serve.map_or(
+                WorkerConfig {
+                    workers: 0,
+                    ..WorkerConfig::default()
+                },
+                ServeArgs::worker,
+            ),
+            webhooks: WebhookConfig {
+                allow_private: serve.and_then(|s| s.webhook_allow_private).unwrap_or(false),
+                ..WebhookConfig::default()
+            },
+            providers: serve.map(ServeArgs::providers).unwrap_or_default(),
         }
     }
 }

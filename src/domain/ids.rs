@@ -62,6 +62,9 @@ id_type!(NoteId);
 id_type!(StaffUserId);
 id_type!(AuditEventId);
 id_type!(OutboxMessageId);
+id_type!(JobId);
+id_type!(WebhookAttemptId);
+id_type!(ProviderWebhookId);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Ctx, ServiceError, Services};
+use super::{Ctx, ServiceError, Services, announce};
 use crate::domain::application::Application;
 use crate::domain::audit::AuditSubject;
 use crate::domain::decision::{Decision, DecisionInput, DecisionState, Outcome, ReviewRefusal};
@@ -56,8 +56,7 @@ async fn load_current(
     Ok(application)
 }
 
-/// Applies a final decision: status change (and, when remediation leaves no attempt, the automatic
-/// rejection), audit events, outbox message.
+/// Applies a final decision through `announce::decided`, with who proposed and confirmed it.
 async fn apply(
     tx: &mut Tx,
     ctx: &Ctx,
@@ -65,47 +64,23 @@ async fn apply(
     decision: &Decision,
     now: Timestamp,
 ) -> Result<ApplicationStatus, ServiceError> {
-    let from = application.status;
-    application.transition(
-        decision.outcome.target_status(),
+    let notice = announce::Decision {
+        outcome: decision.outcome,
+        reasons: decision
+            .reasons
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        remediation: decision.remediation.clone(),
+        message: decision.message_to_applicant.clone(),
+        details: json!({"decision_id": decision.id, "proposed_by": decision.proposed_by, "confirmed_by": decision.reviewed_by}),
+    };
+    announce::decided(
+        tx,
+        ctx,
+        application,
         TransitionActor::Reviewer,
-        now,
-    )?;
-    store::applications::update(tx, application).await?;
-    let subject = AuditSubject::new("application", application.id);
-    let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
-    let payload = json!({
-        "decision_id": decision.id, "outcome": decision.outcome.as_str(), "reasons": reasons,
-        "remediation": decision.remediation, "proposed_by": decision.proposed_by, "confirmed_by": decision.reviewed_by,
-        "from": from.as_str(), "to": application.status.as_str(),
-    });
-    store::audit::append(
-        tx,
-        &ctx.event("application.decided", subject.clone(), payload)
-            .for_tenant(application.tenant_id),
-    )
-    .await?;
-    if application.status == ApplicationStatus::Remediate && !application.attempts_left() {
-        application.transition(ApplicationStatus::Rejected, TransitionActor::System, now)?;
-        store::applications::update(tx, application).await?;
-        let payload = json!({"from": "remediate", "to": "rejected", "reason": "attempts_exhausted", "attempt": application.attempt});
-        let mut event = ctx
-            .event("application.status_changed", subject, payload)
-            .for_tenant(application.tenant_id);
-        event.actor = crate::domain::audit::AuditActor::system("policy");
-        store::audit::append(tx, &event).await?;
-    }
-    let message = json!({
-        "id": application.id, "status": application.status.as_str(), "previous_status": from.as_str(),
-        "decision": {"outcome": decision.outcome.as_str(), "reasons": reasons, "remediation": decision.remediation,
-                     "message": decision.message_to_applicant},
-    });
-    store::outbox::enqueue(
-        tx,
-        application.tenant_id,
-        "kyc_application.decided",
-        &application.id.to_string(),
-        &message,
+        &notice,
         now,
     )
     .await?;

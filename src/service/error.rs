@@ -43,6 +43,9 @@ pub enum ServiceError {
     /// The request conflicts with the current state (someone else changed it, a proposal is void).
     #[error("{0}")]
     Conflict(String),
+    /// A service we depend on (a code gateway) failed; the request may succeed later.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]

@@ -1,21 +1,25 @@
 //! Applications as tenants drive them through the API: create, read, list, fill the questionnaire,
 //! send to review, force a status in the sandbox, read the history.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
-use super::{Ctx, FieldError, ServiceError, Services};
+use super::{Ctx, FieldError, ServiceError, Services, announce};
 use crate::domain::application::{Application, ApplicationKind};
 use crate::domain::audit::AuditSubject;
+use crate::domain::challenge::Question;
 use crate::domain::check::Check;
 use crate::domain::completeness::{Upload, missing_requirements};
 use crate::domain::decision::{Decision, DecisionState};
 use crate::domain::document::Document;
 use crate::domain::ids::{ApplicantId, ApplicationId, LevelId};
 use crate::domain::level::{ApplicantType, LevelVersion};
+use crate::domain::requirement::SignatureChannel;
 use crate::domain::status::{ApplicationStatus, TransitionActor, check_transition};
 use crate::domain::time::Timestamp;
 use crate::store::applications::ListFilter;
-use crate::store::{self, Conn, StoreError, Tx};
+use crate::store::{self, Conn, StoreError};
 
 pub struct NewApplication {
     pub applicant_id: ApplicantId,
@@ -35,6 +39,8 @@ pub struct ApplicationView {
     pub decision: Option<Decision>,
     /// Required items not yet fulfilled for the current attempt.
     pub missing: Vec<String>,
+    /// Challenge questions of the current attempt waiting for answers.
+    pub questions: Vec<Question>,
 }
 
 async fn load(conn: &mut Conn, ctx: &Ctx, id: ApplicationId) -> Result<Application, ServiceError> {
@@ -55,6 +61,15 @@ async fn view(conn: &mut Conn, application: Application) -> Result<ApplicationVi
         .into_iter()
         .find(|d| d.state == DecisionState::Confirmed);
     let missing = missing_for(&level, &application, &documents);
+    let questions = match store::challenges::get(conn, application.id, application.attempt).await? {
+        Some(challenge)
+            if challenge.answers.is_none()
+                && application.status == ApplicationStatus::Submitted =>
+        {
+            challenge.questions
+        }
+        _ => Vec::new(),
+    };
     Ok(ApplicationView {
         application,
         level,
@@ -62,6 +77,7 @@ async fn view(conn: &mut Conn, application: Application) -> Result<ApplicationVi
         checks,
         decision,
         missing,
+        questions,
     })
 }
 
@@ -82,41 +98,15 @@ fn missing_for(
     missing_requirements(level, &application.attributes, &uploads)
 }
 
-/// Records a status change with its audit event and the tenant's webhook message.
-async fn record_status_change(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    application: &Application,
-    from: ApplicationStatus,
-) -> Result<(), ServiceError> {
-    let payload = json!({"from": from.as_str(), "to": application.status.as_str(), "attempt": application.attempt});
-    let event = ctx
-        .event(
-            "application.status_changed",
-            AuditSubject::new("application", application.id),
-            payload,
-        )
-        .for_tenant(application.tenant_id);
-    store::audit::append(tx, &event).await?;
-    let message = json!({"id": application.id, "status": application.status.as_str(), "previous_status": from.as_str()});
-    store::outbox::enqueue(
-        tx,
-        application.tenant_id,
-        "kyc_application.status_changed",
-        &application.id.to_string(),
-        &message,
-        application.updated_at,
-    )
-    .await?;
-    Ok(())
-}
-
 pub async fn create(
     services: &Services,
     ctx: &Ctx,
     new: NewApplication,
 ) -> Result<ApplicationView, ServiceError> {
     let tenant = ctx.tenant_scope()?;
+    if let Some(url) = &new.webhook_url {
+        super::webhooks::check_target(services, url)?;
+    }
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
     let applicant = super::applicants::load(&mut tx, tenant.id, new.applicant_id).await?;
@@ -147,7 +137,12 @@ pub async fn create(
         level_id: level.level_id,
         level_version: level.version,
         kind: new.kind,
-        provider: level.policy.provider.clone(),
+        // Test traffic never reaches a real provider: sandbox tenants get the sandbox provider.
+        provider: if tenant.sandbox {
+            "sandbox".to_owned()
+        } else {
+            level.policy.provider.clone()
+        },
         provider_reference: None,
         status: ApplicationStatus::Draft,
         attempt: 1,
@@ -227,6 +222,7 @@ pub async fn update_attributes(
     ctx: &Ctx,
     id: ApplicationId,
     changes: Vec<(String, Value)>,
+    sign_codes: &HashMap<SignatureChannel, String>,
 ) -> Result<ApplicationView, ServiceError> {
     let mut tx = services.store.begin_write().await?;
     let mut application = load(&mut tx, ctx, id).await?;
@@ -265,6 +261,12 @@ pub async fn update_attributes(
         return Err(ServiceError::InvalidFields(errors));
     }
     let keys: Vec<String> = accepted.iter().map(|(k, _)| k.clone()).collect();
+    let channels = super::signatures::channels_needed(&level, &keys);
+    let mut tx = if channels.is_empty() {
+        tx
+    } else {
+        super::signatures::confirm(tx, ctx, &application, &channels, sign_codes).await?
+    };
     application.attributes.extend(accepted);
     application.updated_at = Timestamp::now();
     store::applications::update(&mut tx, &mut application).await?;
@@ -304,7 +306,8 @@ pub async fn send_to_review(
         Timestamp::now(),
     )?;
     store::applications::update(&mut tx, &mut application).await?;
-    record_status_change(&mut tx, ctx, &application, from).await?;
+    announce::status_changed(&mut tx, ctx, &application, from, json!({})).await?;
+    super::pipeline::enqueue_submission(&mut tx, application.id, application.updated_at).await?;
     let view = view(&mut tx, application).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(view)
@@ -329,7 +332,7 @@ pub async fn force_status(
     let from = application.status;
     application.transition(to, TransitionActor::SandboxTenant, Timestamp::now())?;
     store::applications::update(&mut tx, &mut application).await?;
-    record_status_change(&mut tx, ctx, &application, from).await?;
+    announce::status_changed(&mut tx, ctx, &application, from, json!({})).await?;
     let view = view(&mut tx, application).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(view)

@@ -1,6 +1,7 @@
 //! Use cases. Each owns its transaction: load, check, apply the domain rule, save, append the audit
 //! event, enqueue the outbox message, commit. The web UI, the API and the CLI all call these.
 
+mod announce;
 pub mod api_keys;
 pub mod applicants;
 pub mod applications;
@@ -14,11 +15,16 @@ pub mod documents;
 mod error;
 pub mod idempotency;
 pub mod intake;
+pub mod jobs;
 pub mod levels;
 pub mod passwords;
+pub mod pipeline;
+pub mod provider_callbacks;
 pub mod queue;
+pub mod signatures;
 pub mod staff;
 pub mod tenants;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -26,14 +32,31 @@ pub use ctx::{Ctx, RequestMeta, StaffPrincipal, TenantPrincipal};
 pub use error::{FieldError, ServiceError};
 
 use crate::blobs::BlobStore;
+use crate::config::{ProviderConfig, WorkerConfig};
 use crate::domain::audit::NewAuditEvent;
+use crate::providers::Providers;
 use crate::store::{self, Store, StoreError};
+use crate::webhooks::sender::WebhookSender;
+pub use signatures::CodeSender;
 
 /// What the use cases work with.
 #[derive(Clone, Debug)]
 pub struct Services {
     pub store: Store,
     pub blobs: Arc<dyn BlobStore>,
+    pub providers: Providers,
+    pub webhooks: WebhookSender,
+    pub codes: Arc<dyn CodeSender>,
+    pub settings: Arc<Settings>,
+}
+
+/// Configuration the use cases need.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub worker: WorkerConfig,
+    /// Where providers call back (`{public_url}/api/v1/provider-webhooks/{provider}`).
+    pub public_url: Option<String>,
+    pub providers: ProviderConfig,
 }
 
 /// Appends one audit event in a transaction of its own: for reads, refusals and sign-in attempts,

@@ -11,6 +11,7 @@ use crate::domain::tenant::{
 };
 use crate::domain::time::Timestamp;
 use crate::store::{self, Conn, StoreError};
+use crate::webhooks::signing::WebhookSecret;
 
 pub struct NewTenant {
     pub name: TenantName,
@@ -82,8 +83,10 @@ pub async fn create(
         webhook_url: new.webhook_url.map(|url| url.as_str().to_owned()),
         created_at: Timestamp::now(),
     };
-    // Standard Webhooks secrets are `whsec_` + base64; hex digits are valid base64.
-    let webhook_secret = format!("whsec_{}", random_hex(24));
+    if let Some(url) = &tenant.webhook_url {
+        super::webhooks::check_target(services, url)?;
+    }
+    let webhook_secret = WebhookSecret::generate();
     let mut tx = services.store.begin_write().await?;
     match store::tenants::insert(&mut tx, &tenant, &webhook_secret).await {
         Err(StoreError::Duplicate(_)) => {
@@ -109,6 +112,37 @@ pub async fn create(
         api_key,
         webhook_secret,
     })
+}
+
+/// Replaces the tenant's webhook secret. The old one keeps signing beside it for a grace period
+/// (two signatures per message) so the tenant can switch without losing a message.
+pub async fn rotate_webhook_secret(
+    services: &Services,
+    ctx: &Ctx,
+    id: TenantId,
+) -> Result<String, ServiceError> {
+    ctx.require(
+        services,
+        Permission::Administer,
+        "tenant.rotate_webhook_secret",
+    )
+    .await?;
+    let secret = WebhookSecret::generate();
+    let mut tx = services.store.begin_write().await?;
+    match store::tenants::rotate_webhook_secret(&mut tx, id, &secret, Timestamp::now()).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("tenant")),
+        other => other?,
+    }
+    let event = ctx
+        .event(
+            "tenant.webhook_secret_rotated",
+            AuditSubject::new("tenant", id),
+            json!({"grace_hours": super::webhooks::ROTATION_GRACE.num_hours()}),
+        )
+        .for_tenant(id);
+    store::audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(secret)
 }
 
 /// Every tenant with its keys (prefixes and dates only; secrets are never stored).

@@ -125,6 +125,22 @@ pub async fn get_any(conn: &mut Conn, id: ApplicationId) -> Result<Application, 
     from_row(&row)
 }
 
+/// The application a provider knows by `reference`.
+pub async fn find_by_reference(
+    conn: &mut Conn,
+    provider: &str,
+    reference: &str,
+) -> Result<Option<Application>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM applications WHERE provider = $1 AND provider_reference = $2"
+    ))
+    .bind(provider)
+    .bind(reference)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// Sets the assignee only if it is still `expected` (compare-and-set), so two reviewers can never both
 /// take a case. Returns whether it changed.
 pub async fn set_assignee(

@@ -4,17 +4,21 @@
 pub mod applicants;
 pub mod applications;
 pub mod audit;
+pub mod challenges;
 pub mod checks;
 pub mod dashboard;
 pub mod decisions;
 pub mod documents;
 mod error;
 pub mod idempotency;
+pub mod jobs;
 pub mod levels;
 pub mod outbox;
+pub mod provider_webhooks;
 pub mod queue;
 mod rows;
 pub mod sessions;
+pub mod signature_codes;
 pub mod staff;
 pub mod tenants;
 

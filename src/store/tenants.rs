@@ -173,3 +173,48 @@ pub async fn touch_api_key(conn: &mut Conn, id: ApiKeyId, at: Timestamp) -> Resu
         .await?;
     Ok(())
 }
+
+/// The secrets a tenant's webhooks are signed with: the current one, and during a rotation the
+/// previous one with when it was replaced.
+pub struct WebhookSecrets {
+    pub current: String,
+    pub previous: Option<String>,
+    pub rotated_at: Option<Timestamp>,
+}
+
+pub async fn webhook_secrets(conn: &mut Conn, id: TenantId) -> Result<WebhookSecrets, StoreError> {
+    let row = sqlx::query(
+        "SELECT webhook_secret, previous_webhook_secret, webhook_secret_rotated_at FROM tenants WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(WebhookSecrets {
+        current: row.try_get("webhook_secret")?,
+        previous: row.try_get("previous_webhook_secret")?,
+        rotated_at: super::rows::parsed_opt(&row, "webhook_secret_rotated_at")?,
+    })
+}
+
+/// Installs a new secret; the current one becomes the previous one.
+pub async fn rotate_webhook_secret(
+    conn: &mut Conn,
+    id: TenantId,
+    secret: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE tenants SET previous_webhook_secret = webhook_secret, webhook_secret = $2,
+                webhook_secret_rotated_at = $3, version = version + 1
+         WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(secret)
+    .bind(at.canonical())
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

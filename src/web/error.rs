@@ -56,6 +56,9 @@ impl WebError {
                 "Your role does not allow this.".into(),
             ),
             WebError::Service(S::NotAllowed(message)) => (StatusCode::FORBIDDEN, message.clone()),
+            WebError::Service(S::Unavailable(message)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, message.clone())
+            }
             WebError::Service(S::InvalidFields(fields)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 fields

@@ -3,6 +3,8 @@
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
 pub mod browser;
+pub mod fake_vouched;
+pub mod tenant;
 
 use std::net::SocketAddr;
 
@@ -25,24 +27,36 @@ pub struct TestApp {
     _data_dir: TempDir,
 }
 
-/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL; with `@with f;`
+/// each app's configuration is first adjusted by `f` (e.g. `common::no_workers`).
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
+    (@with $adjust:path; $($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name($crate::common::TestApp::sqlite().await).await
+                super::$name($crate::common::TestApp::sqlite_with($adjust).await).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::common::TestApp::postgres().await {
+                if let Some(app) = $crate::common::TestApp::postgres_with($adjust).await {
                     super::$name(app).await
                 }
             }
         }
     )*};
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(@with $crate::common::as_is; $($name),*);
+    };
+}
+
+/// Leaves the configuration as the harness sets it.
+pub fn as_is(_: &mut Config) {}
+
+/// No background workers: applications stay where the API put them (tests of the API itself).
+pub fn no_workers(config: &mut Config) {
+    config.worker.workers = 0;
 }
 
 fn postgres_admin_url() -> Option<String> {
@@ -88,6 +102,10 @@ impl TestApp {
     }
 
     pub async fn postgres() -> Option<TestApp> {
+        Self::postgres_with(as_is).await
+    }
+
+    pub async fn postgres_with(adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let admin_url = postgres_admin_url()?;
         sqlx::any::install_default_drivers();
         let name = format!("kycdesk_test_{}", uuid::Uuid::new_v4().simple());
@@ -101,7 +119,7 @@ impl TestApp {
         admin.close().await.expect("close admin connection");
         let url = with_database(&admin_url, &name);
         let dir = tempfile::tempdir().expect("temp dir");
-        Some(Self::start(dir, url, Some((admin_url, name)), |_| {}).await)
+        Some(Self::start(dir, url, Some((admin_url, name)), adjust).await)
     }
 
     async fn start(
@@ -119,6 +137,19 @@ impl TestApp {
             max_upload_bytes: kycdesk::config::DEFAULT_MAX_UPLOAD_BYTES,
             // High enough that no test but the rate-limit one ever meets it.
             api_rate_per_second: 10_000,
+            public_url: None,
+            // Fast retries so that retry paths finish within a test.
+            worker: kycdesk::config::WorkerConfig {
+                poll: std::time::Duration::from_millis(20),
+                backoff_base: chrono::Duration::milliseconds(10),
+                backoff_cap: chrono::Duration::milliseconds(100),
+                ..Default::default()
+            },
+            webhooks: kycdesk::config::WebhookConfig {
+                allow_private: true,
+                timeout: std::time::Duration::from_secs(5),
+            },
+            providers: Default::default(),
         };
         adjust(&mut config);
         let app = App::open(config.clone()).await.expect("open app");

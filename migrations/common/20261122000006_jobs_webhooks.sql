@@ -48,7 +48,8 @@ CREATE TABLE provider_webhooks (
     body TEXT NOT NULL,
     received_at TEXT NOT NULL
 );
-CREATE UNIQUE INDEX provider_webhooks_dedupe ON provider_webhooks (provider, body_sha256, signature_valid);
+-- Only genuine callbacks are de-duplicated: every forged one is kept and audited.
+CREATE UNIQUE INDEX provider_webhooks_dedupe ON provider_webhooks (provider, body_sha256) WHERE signature_valid = 1;
 CREATE INDEX applications_provider_reference ON applications (provider, provider_reference);
 
 -- Out-of-wallet challenge questions a provider asked, and the applicant's answers (seed 000).

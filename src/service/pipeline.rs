@@ -319,6 +319,9 @@ pub(crate) async fn apply_assessment(
     now: Timestamp,
 ) -> Result<(), ServiceError> {
     let ctx = provider_ctx(&application.provider);
+    if application.provider_reference.is_none() {
+        application.provider_reference = assessment.reference.clone();
+    }
     let mut summary = Vec::new();
     for normalized in assessment.checks {
         let check = Check {

@@ -15,8 +15,8 @@ pub struct ReceivedCallback<'a> {
     pub received_at: Timestamp,
 }
 
-/// Stores the callback; `Duplicate` when the same body already came with the same verdict on its
-/// signature (a provider retrying).
+/// Stores the callback; `Duplicate` when the same genuine (signed) body came before: a provider
+/// retrying.
 pub async fn insert(conn: &mut Conn, callback: &ReceivedCallback<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO provider_webhooks (id, provider, body_sha256, signature_valid, reference, application_id, body, received_at)

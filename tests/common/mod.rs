@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod fake_vouched;
+pub mod receiver;
 pub mod tenant;
 
 use std::net::SocketAddr;

@@ -157,6 +157,17 @@ pub async fn quick_level(
     auto_decision: bool,
     extra: Vec<kycdesk::domain::requirement::Requirement>,
 ) -> String {
+    quick_level_with(app, name, "sandbox", auto_decision, extra).await
+}
+
+/// Like `quick_level`, with another provider.
+pub async fn quick_level_with(
+    app: &TestApp,
+    name: &str,
+    provider: &str,
+    auto_decision: bool,
+    extra: Vec<kycdesk::domain::requirement::Requirement>,
+) -> String {
     use kycdesk::domain::level::{ApplicantType, Policy};
     use kycdesk::domain::requirement::{Requirement, RequirementKind};
     let mut requirements = vec![Requirement {
@@ -175,7 +186,7 @@ pub async fn quick_level(
             applicant_type: ApplicantType::Individual,
             requirements,
             policy: Policy {
-                provider: "sandbox".into(),
+                provider: provider.into(),
                 auto_decision,
                 max_attempts: 2,
                 four_eyes: false,

@@ -97,6 +97,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/admin/tenants/{id}/keys/{key}/revoke",
             post(pages::admin_tenants::revoke_key),
         )
+        .route(
+            "/admin/tenants/{id}/webhook-secret",
+            post(pages::admin_tenants::rotate_webhook_secret),
+        )
+        .route(
+            "/admin/tenants/{id}/webhooks",
+            get(pages::admin_webhooks::page),
+        )
+        .route(
+            "/admin/webhooks/{id}/redeliver",
+            post(pages::admin_webhooks::redeliver),
+        )
+        .route("/admin/jobs", get(pages::admin_jobs::page))
+        .route("/admin/jobs/{id}/retry", post(pages::admin_jobs::retry))
         .route_layer(from_fn_with_state(state.clone(), auth::require_staff));
 
     let idle = time::Duration::seconds(state.config.security.session_idle.num_seconds());

@@ -1,6 +1,6 @@
 //! Admins manage tenants and their API keys: list, create a tenant (its first key and webhook secret
-//! shown once), issue another key, revoke a key. Every action swaps the `TenantsMain` partial; without
-//! htmx the whole page renders.
+//! shown once), issue another key, revoke a key, rotate the webhook secret (shown once). Every action
+//! swaps the `TenantsMain` partial; without htmx the whole page renders.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -39,9 +39,12 @@ pub struct TenantRow {
 /// Secrets shown once, right after they were issued; only the key's hash is stored.
 pub struct Secret {
     tenant: String,
-    api_key: String,
-    /// Only when the tenant was just created; later keys leave the webhook secret alone.
+    /// None when only the webhook secret was rotated.
+    api_key: Option<String>,
+    /// When the tenant was just created, or its webhook secret rotated; new keys leave it alone.
     webhook_secret: Option<String>,
+    /// After a rotation: how long the previous webhook secret keeps signing.
+    grace_hours: Option<i64>,
     why: &'static str,
 }
 
@@ -52,6 +55,8 @@ pub struct TenantsMain {
     secret: Option<Secret>,
     notice: Option<String>,
     csrf: String,
+    /// How long a rotated webhook secret keeps signing, for the rotate button's confirmation.
+    rotation_grace_hours: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -107,6 +112,7 @@ async fn main_view(
         secret,
         notice,
         csrf: staff.csrf.clone(),
+        rotation_grace_hours: service::webhooks::ROTATION_GRACE.num_hours(),
     })
 }
 
@@ -152,8 +158,9 @@ pub async fn create(
     .await?;
     let secret = Secret {
         tenant: created.tenant.name,
-        api_key: created.api_key,
+        api_key: Some(created.api_key),
         webhook_secret: Some(created.webhook_secret),
+        grace_hours: None,
         why: "New tenant",
     };
     let main = main_view(&state, &staff, Some(secret), None).await?;
@@ -173,8 +180,9 @@ pub async fn create_key(
     let issued = service::tenants::create_key(&state.services, &staff.ctx, tenant_id(&id)?).await?;
     let secret = Secret {
         tenant: issued.tenant.name,
-        api_key: issued.api_key,
+        api_key: Some(issued.api_key),
         webhook_secret: None,
+        grace_hours: None,
         why: "New API key",
     };
     let main = main_view(&state, &staff, Some(secret), None).await?;
@@ -195,5 +203,30 @@ pub async fn revoke_key(
         key.prefix
     );
     let main = main_view(&state, &staff, None, Some(notice)).await?;
+    respond(&staff, is_htmx, main)
+}
+
+pub async fn rotate_webhook_secret(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let tenant = tenant_id(&id)?;
+    let webhook_secret =
+        service::tenants::rotate_webhook_secret(&state.services, &staff.ctx, tenant).await?;
+    let mut main = main_view(&state, &staff, None, None).await?;
+    let name = main
+        .rows
+        .iter()
+        .find(|row| row.id == tenant)
+        .map_or_else(|| tenant.to_string(), |row| row.name.clone());
+    main.secret = Some(Secret {
+        tenant: name,
+        api_key: None,
+        webhook_secret: Some(webhook_secret),
+        grace_hours: Some(main.rotation_grace_hours),
+        why: "New webhook signing secret",
+    });
     respond(&staff, is_htmx, main)
 }

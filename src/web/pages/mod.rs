@@ -1,8 +1,10 @@
 //! One module per page; each page's template struct wraps the partials it swaps.
 
 pub mod account;
+pub mod admin_jobs;
 pub mod admin_tenants;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod case;
 pub mod documents;
 pub mod home;

@@ -26,10 +26,7 @@ async fn admins_see_deliveries_and_redeliver_and_retry_dead_jobs(app: TestApp) {
     )
     .await
     .expect("tenant");
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("adm-1", "Error").await;
     let id = tenant

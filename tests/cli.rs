@@ -59,6 +59,49 @@ async fn tenant_create_prints_json_with_a_key(app: TestApp) {
         "the key must not be logged"
     );
 
+    let hooked = kycdesk(
+        &app,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Hooked",
+            "--webhook-url",
+            "https://hooks.example.com/kyc",
+            "--json",
+        ],
+        "",
+    );
+    assert!(hooked.status.success(), "{}", text(&hooked.stderr));
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT webhook_url FROM tenants WHERE name = 'Hooked'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("tenant");
+    assert_eq!(stored.as_deref(), Some("https://hooks.example.com/kyc"));
+    let private = kycdesk(
+        &app,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Inside",
+            "--webhook-url",
+            "http://10.0.0.5/hook",
+        ],
+        "",
+    );
+    assert_eq!(
+        private.status.code(),
+        Some(1),
+        "private targets are refused by default"
+    );
+    assert!(
+        text(&private.stderr).contains("webhook"),
+        "{}",
+        text(&private.stderr)
+    );
+
     let again = kycdesk(&app, &["tenant", "create", "--name", "Acme Pay"], "");
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(

@@ -39,7 +39,7 @@ fn providers(fake: &FakeVouched, public_url: Option<&str>) -> impl FnOnce(&mut C
 
 /// A live tenant (sandbox tenants never reach real providers) with a Vouched application whose
 /// passport is uploaded and answers given, sent to review.
-async fn vouched_application(app: &TestApp) -> (TenantApi<'_>, String) {
+async fn vouched_application(app: &TestApp) -> (TenantApi, String) {
     let created = kycdesk::service::tenants::create(
         &app.services,
         &Ctx::system("test"),
@@ -51,10 +51,7 @@ async fn vouched_application(app: &TestApp) -> (TenantApi<'_>, String) {
     )
     .await
     .expect("tenant");
-    let tenant = TenantApi {
-        app,
-        key: created.api_key,
-    };
+    let tenant = TenantApi::new(app, created.api_key);
     let passport = Requirement {
         key: "passport".into(),
         label: "Passport".into(),

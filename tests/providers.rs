@@ -30,7 +30,7 @@ async fn job_states(app: &TestApp, subject: &str) -> Vec<(String, String, i64)> 
 }
 
 async fn run(
-    sandbox: &TenantApi<'_>,
+    sandbox: &TenantApi,
     level: &str,
     external_id: &str,
     last_name: &str,

@@ -47,10 +47,7 @@ fn verified(delivered: &Delivered, secret: &str) -> bool {
 async fn every_change_reaches_the_tenant_signed(app: TestApp) {
     let mut receiver = Receiver::start().await;
     let created = tenant_with_webhook(&app, &receiver.url).await;
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("hook-1", "Lovelace").await;
     let id = tenant
@@ -105,10 +102,7 @@ async fn failed_deliveries_are_retried_and_every_attempt_is_recorded(app: TestAp
     let mut receiver = Receiver::start().await;
     receiver.script([500, 503]);
     let created = tenant_with_webhook(&app, &receiver.url).await;
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("retry-1", "Lovelace").await;
     tenant
@@ -148,10 +142,7 @@ async fn an_applications_own_url_overrides_the_tenants(app: TestApp) {
     let tenant_receiver = Receiver::start().await;
     let mut own = Receiver::start().await;
     let created = tenant_with_webhook(&app, &tenant_receiver.url).await;
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("own-1", "Lovelace").await;
     let (status, body) = tenant
@@ -180,10 +171,7 @@ async fn a_rotated_secret_signs_beside_the_old_one(app: TestApp) {
             .await
             .expect("rotated");
     assert_ne!(new_secret, created.webhook_secret);
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("rot-1", "Lovelace").await;
     tenant
@@ -226,10 +214,7 @@ async fn private_targets_are_refused_unless_allowed(app: TestApp) {
         }
     }
     let created = tenant_with_webhook(&app, "https://hooks.example.com/kyc").await;
-    let tenant = TenantApi {
-        app: &app,
-        key: created.api_key.clone(),
-    };
+    let tenant = TenantApi::new(&app, created.api_key.clone());
     let level = quick_level(&app, "Auto", true, vec![]).await;
     let applicant = tenant.applicant("ssrf-1", "Lovelace").await;
     let (status, body) = tenant

@@ -40,6 +40,9 @@ struct StorageArgs {
     /// Directory for the SQLite database and document files [default: ./data, ./data/demo for demo]
     #[arg(long, global = true, env = "KYCDESK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Allow webhook targets on private, loopback and link-local addresses (tests only) [default: false]
+    #[arg(long, global = true, env = "KYCDESK_WEBHOOK_ALLOW_PRIVATE", action = ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    webhook_allow_private: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -77,9 +80,6 @@ struct ServeArgs {
     /// Seconds a claimed job stays reserved; a crashed worker's job is retried after that [default: 120]
     #[arg(long, env = "KYCDESK_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
     job_lease_seconds: Option<u32>,
-    /// Allow webhook targets on private, loopback and link-local addresses (tests only) [default: false]
-    #[arg(long, env = "KYCDESK_WEBHOOK_ALLOW_PRIVATE", action = ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
-    webhook_allow_private: Option<bool>,
     /// Vouched API base URL; with --vouched-api-key enables the `vouched` provider
     #[arg(long, env = "KYCDESK_VOUCHED_URL")]
     vouched_url: Option<String>,
@@ -208,7 +208,7 @@ impl StorageArgs {
                 ServeArgs::worker,
             ),
             webhooks: WebhookConfig {
-                allow_private: serve.and_then(|s| s.webhook_allow_private).unwrap_or(false),
+                allow_private: self.webhook_allow_private.unwrap_or(false),
                 ..WebhookConfig::default()
             },
             providers: serve.map(ServeArgs::providers).unwrap_or_default(),

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::config::Config;
-use crate::domain::tenant::TenantName;
+use crate::domain::tenant::{TenantName, WebhookUrl};
 use crate::service::{self, Ctx};
 
 #[derive(Debug, Subcommand)]
@@ -20,6 +20,9 @@ pub enum TenantCommand {
         /// A sandbox tenant: deterministic provider results, may force statuses.
         #[arg(long)]
         sandbox: bool,
+        /// Where the tenant's webhooks go (http or https).
+        #[arg(long)]
+        webhook_url: Option<String>,
         /// Print {"tenant_id", "api_key", "webhook_secret"} as JSON.
         #[arg(long)]
         json: bool,
@@ -30,9 +33,15 @@ pub async fn run(config: Config, command: &TenantCommand) -> anyhow::Result<Exit
     let TenantCommand::Create {
         name,
         sandbox,
+        webhook_url,
         json,
     } = command;
     let name = TenantName::parse(name).context("--name")?;
+    let webhook_url = webhook_url
+        .as_deref()
+        .map(WebhookUrl::parse)
+        .transpose()
+        .context("--webhook-url")?;
     let app = App::open(config).await?;
     let created = service::tenants::create(
         &app.services,
@@ -40,7 +49,7 @@ pub async fn run(config: Config, command: &TenantCommand) -> anyhow::Result<Exit
         service::tenants::NewTenant {
             name,
             sandbox: *sandbox,
-            webhook_url: None,
+            webhook_url,
         },
     )
     .await?;

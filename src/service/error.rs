@@ -13,10 +13,19 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// `field: message; field: message`, for edges that print errors as text (the CLI, logs).
+fn describe(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// Several fields refused at once; nothing was written.
-    #[error("{} field(s) are not valid", .0.len())]
+    #[error("{}", describe(.0))]
     InvalidFields(Vec<FieldError>),
     /// The application lacks required answers or documents (their keys).
     #[error("required items are missing: {}", .0.join(", "))]

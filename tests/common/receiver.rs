@@ -42,6 +42,9 @@ pub struct Receiver {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// Scripted as a status, this never answers: the sender is stuck mid-delivery.
+pub const HANG: u16 = 0;
+
 async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let status = shared
         .script
@@ -53,6 +56,9 @@ async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    if status == HANG {
+        std::future::pending::<()>().await;
+    }
     StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
 }
 

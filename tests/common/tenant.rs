@@ -7,13 +7,14 @@ use serde_json::{Value, json};
 
 use super::TestApp;
 
-pub struct TenantApi<'a> {
-    pub app: &'a TestApp,
+pub struct TenantApi {
+    pub base_url: String,
+    pub client: reqwest::Client,
     pub key: String,
 }
 
 /// The demo's tenants, levels and staff, without applications: (live, sandbox).
-pub async fn seeded(app: &TestApp) -> (TenantApi<'_>, TenantApi<'_>) {
+pub async fn seeded(app: &TestApp) -> (TenantApi, TenantApi) {
     let seeded = kycdesk::demo::seed(&app.services, 0)
         .await
         .expect("seed tenants, levels and staff");
@@ -26,18 +27,25 @@ pub async fn seeded(app: &TestApp) -> (TenantApi<'_>, TenantApi<'_>) {
             .expect("key")
     };
     (
-        TenantApi {
-            app,
-            key: key(false),
-        },
-        TenantApi {
-            app,
-            key: key(true),
-        },
+        TenantApi::new(app, key(false)),
+        TenantApi::new(app, key(true)),
     )
 }
 
-impl TenantApi<'_> {
+impl TenantApi {
+    pub fn new(app: &TestApp, key: String) -> Self {
+        Self::at(&app.base_url, key)
+    }
+
+    /// A tenant calling another server (the real binary).
+    pub fn at(base_url: &str, key: String) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            client: reqwest::Client::new(),
+            key,
+        }
+    }
+
     pub async fn call(
         &self,
         method: Method,
@@ -45,9 +53,8 @@ impl TenantApi<'_> {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let mut request = self
-            .app
             .client
-            .request(method, self.app.url(&format!("/api/v1{path}")))
+            .request(method, format!("{}/api/v1{path}", self.base_url))
             .bearer_auth(&self.key);
         if let Some(body) = body {
             request = request.json(&body);
@@ -200,7 +207,7 @@ pub async fn quick_level_with(
     level.level_id.to_string()
 }
 
-impl TenantApi<'_> {
+impl TenantApi {
     /// An application on a `quick_level` with its text answer given, in draft.
     pub async fn quick_application(&self, level: &str, applicant: &str, params: Value) -> String {
         let (status, created) = self

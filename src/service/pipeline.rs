@@ -276,7 +276,7 @@ async fn ask_questions(
         provider: application.provider.clone(),
         reference,
         kind: CheckKind::Questions,
-        status: CheckStatus::Pending,
+        status: CheckStatus::Completed,
         result: None,
         score: None,
         findings: Vec::new(),

@@ -431,6 +431,10 @@ fn check_views(checks: &[Check]) -> Vec<CheckView> {
             let (result, result_class) = match c.result {
                 Some(crate::domain::check::CheckResult::Clear) => ("clear", "badge ok"),
                 Some(crate::domain::check::CheckResult::Consider) => ("consider", "badge warn"),
+                // The questions a provider asked; the answers' judgement is a check of its own.
+                None if c.kind == crate::domain::check::CheckKind::Questions => {
+                    ("questions asked", "badge")
+                }
                 _ => ("unknown", "badge"),
             };
             CheckView {

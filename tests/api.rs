@@ -12,20 +12,10 @@ struct Keys {
 }
 
 async fn setup(app: &TestApp) -> Keys {
-    let seeded = kycdesk::demo::seed(&app.services, 0)
-        .await
-        .expect("seed tenants, levels and staff");
-    let key = |sandbox: bool| {
-        seeded
-            .tenants
-            .iter()
-            .find(|t| t.sandbox == sandbox)
-            .map(|t| t.api_key.clone())
-            .expect("key")
-    };
+    let (live, sandbox) = common::tenant::seeded(app).await;
     Keys {
-        live: key(false),
-        sandbox: key(true),
+        live: live.key,
+        sandbox: sandbox.key,
     }
 }
 
@@ -36,20 +26,9 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = app
-        .client
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status();
-    let text = response.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    common::tenant::TenantApi::new(app, key.to_owned())
+        .call(method, path, body)
+        .await
 }
 
 async fn level_id(app: &TestApp, key: &str, name: &str) -> String {

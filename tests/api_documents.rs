@@ -84,8 +84,9 @@ async fn multipart(
                 .mime_str(mime)
                 .expect("mime"),
         );
-    let response = app
-        .client
+    // A connection of its own: the server may answer a refused upload before reading all of it
+    // and then close the connection, which a pooled connection would trip over on the next request.
+    let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/kyc_applications/{id}/documents")))
         .bearer_auth(key)
         .multipart(form)

@@ -94,15 +94,26 @@ pub trait Provider: Send + Sync + fmt::Debug {
     async fn submit(&self, submission: &Submission) -> Result<Reply, ProviderError>;
 
     /// Asks again for the result of an accepted submission; `None` while it is not ready.
-    async fn fetch(&self, reference: &str) -> Result<Option<Assessment>, ProviderError>;
+    /// Providers that always answer at once have nothing to fetch.
+    async fn fetch(&self, _reference: &str) -> Result<Option<Assessment>, ProviderError> {
+        Err(ProviderError::Unsupported(format!(
+            "{} answers at once; there is nothing to fetch",
+            self.name()
+        )))
+    }
 
-    /// Judges the applicant's answers to the questions it asked.
+    /// Judges the applicant's answers to the questions it asked; most providers ask none.
     async fn judge_answers(
         &self,
-        submission: &Submission,
-        questions: &[Question],
-        answers: &[Answer],
-    ) -> Result<Assessment, ProviderError>;
+        _submission: &Submission,
+        _questions: &[Question],
+        _answers: &[Answer],
+    ) -> Result<Assessment, ProviderError> {
+        Err(ProviderError::Unsupported(format!(
+            "{} asks no challenge questions",
+            self.name()
+        )))
+    }
 }
 
 /// The providers this installation can submit to, by name.

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::normalize::Normalized;
+use super::normalize::{Normalized, finding};
 use super::{Assessment, Provider, ProviderError, Reply, Submission};
 use crate::domain::challenge::{Answer, Question};
 use crate::domain::check::{CheckKind, CheckResult, Finding, Severity};
@@ -47,17 +47,6 @@ impl SandboxOutcome {
 
 #[derive(Debug, Default)]
 pub struct Sandbox;
-
-fn finding(code: &str, severity: Severity, message: &str) -> Finding {
-    Finding {
-        code: code.into(),
-        severity,
-        message: message.into(),
-        field: None,
-        value: None,
-        confidence: None,
-    }
-}
 
 fn check(kind: CheckKind, result: CheckResult, score: f64, findings: Vec<Finding>) -> Normalized {
     Normalized {
@@ -195,12 +184,6 @@ impl Provider for Sandbox {
         }
     }
 
-    async fn fetch(&self, _reference: &str) -> Result<Option<Assessment>, ProviderError> {
-        Err(ProviderError::Unsupported(
-            "the sandbox answers at once; there is nothing to fetch".into(),
-        ))
-    }
-
     async fn judge_answers(
         &self,
         submission: &Submission,
@@ -254,22 +237,5 @@ impl Provider for Manual {
             checks: vec![],
             verdict: Verdict::Consider,
         }))
-    }
-
-    async fn fetch(&self, _reference: &str) -> Result<Option<Assessment>, ProviderError> {
-        Err(ProviderError::Unsupported(
-            "manual review has nothing to fetch".into(),
-        ))
-    }
-
-    async fn judge_answers(
-        &self,
-        _submission: &Submission,
-        _questions: &[Question],
-        _answers: &[Answer],
-    ) -> Result<Assessment, ProviderError> {
-        Err(ProviderError::Unsupported(
-            "manual review asks no questions".into(),
-        ))
     }
 }

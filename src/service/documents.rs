@@ -8,7 +8,6 @@ use super::{Ctx, FieldError, ServiceError, Services};
 use crate::domain::audit::AuditSubject;
 use crate::domain::document::{Document, DocumentSide, DocumentType};
 use crate::domain::ids::{ApplicationId, DocumentId};
-use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
 use crate::domain::validate::country::CountryCode;
 use crate::media::MediaError;
@@ -75,19 +74,8 @@ pub async fn upload(
 ) -> Result<Vec<Document>, ServiceError> {
     let tenant = ctx.tenant_scope()?;
     let mut conn = services.store.conn().await?;
-    let application = match store::applications::get(&mut conn, tenant.id, id).await {
-        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
-        other => other?,
-    };
-    if !matches!(
-        application.status,
-        ApplicationStatus::Draft | ApplicationStatus::Remediate
-    ) {
-        return Err(ServiceError::Conflict(format!(
-            "documents can be added in draft or remediate only; the application is {}",
-            application.status
-        )));
-    }
+    let application =
+        super::intake::load_editable(&mut conn, ctx, id, "documents can be added").await?;
     let level =
         store::levels::get_version(&mut conn, application.level_id, application.level_version)
             .await?;

@@ -43,12 +43,38 @@ pub struct ApplicationView {
     pub questions: Vec<Question>,
 }
 
-async fn load(conn: &mut Conn, ctx: &Ctx, id: ApplicationId) -> Result<Application, ServiceError> {
+/// The acting tenant's application; another tenant's is not found.
+pub(crate) async fn load(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<Application, ServiceError> {
     let tenant = ctx.tenant_scope()?;
     match store::applications::get(conn, tenant.id, id).await {
         Err(StoreError::NotFound) => Err(ServiceError::NotFound("application")),
         other => Ok(other?),
     }
+}
+
+/// The acting tenant's application, if its content may still change (draft or remediate);
+/// `what` names the change for the refusal ("answers can be changed").
+pub(crate) async fn load_editable(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    id: ApplicationId,
+    what: &str,
+) -> Result<Application, ServiceError> {
+    let application = load(conn, ctx, id).await?;
+    if !matches!(
+        application.status,
+        ApplicationStatus::Draft | ApplicationStatus::Remediate
+    ) {
+        return Err(ServiceError::Conflict(format!(
+            "{what} in draft or remediate only; the application is {}",
+            application.status
+        )));
+    }
+    Ok(application)
 }
 
 async fn view(conn: &mut Conn, application: Application) -> Result<ApplicationView, ServiceError> {
@@ -225,16 +251,7 @@ pub async fn update_attributes(
     sign_codes: &HashMap<SignatureChannel, String>,
 ) -> Result<ApplicationView, ServiceError> {
     let mut tx = services.store.begin_write().await?;
-    let mut application = load(&mut tx, ctx, id).await?;
-    if !matches!(
-        application.status,
-        ApplicationStatus::Draft | ApplicationStatus::Remediate
-    ) {
-        return Err(ServiceError::Conflict(format!(
-            "answers can be changed in draft or remediate only; the application is {}",
-            application.status
-        )));
-    }
+    let mut application = load_editable(&mut tx, ctx, id, "answers can be changed").await?;
     let level =
         store::levels::get_version(&mut tx, application.level_id, application.level_version)
             .await?;

@@ -131,8 +131,25 @@ fn provider_for(
         .ok_or_else(|| ProviderError::Refused(format!("no provider named {name:?} is configured")))
 }
 
-/// Reloads the application in the step's transaction; `None` when someone changed it while the
-/// provider was being asked (an admin withdrew it, say): the step's result no longer applies.
+/// Opens the transaction that applies a provider's answer. When someone changed the application
+/// while the provider was being asked (an admin withdrew it, say), the answer no longer applies:
+/// the job is finished and `None` returned.
+async fn begin_step(
+    services: &Services,
+    job: &Job,
+    seen: &Application,
+    now: Timestamp,
+) -> Result<Option<(Tx, Application)>, ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    if let Some(current) = reload(&mut tx, seen).await? {
+        return Ok(Some((tx, current)));
+    }
+    store::jobs::complete(&mut tx, job.id, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(None)
+}
+
+/// Reloads the application in the step's transaction; `None` when it changed since `seen`.
 async fn reload(tx: &mut Tx, seen: &Application) -> Result<Option<Application>, ServiceError> {
     let current = store::applications::get_any(tx, seen.id).await?;
     Ok((current.version == seen.version).then_some(current))
@@ -173,10 +190,7 @@ async fn submit(services: &Services, job: &Job) -> Result<(), ServiceError> {
         Err(error) => Err(error),
     };
     let now = Timestamp::now();
-    let mut tx = services.store.begin_write().await?;
-    let Some(mut current) = reload(&mut tx, &application).await? else {
-        store::jobs::complete(&mut tx, job.id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+    let Some((mut tx, mut current)) = begin_step(services, job, &application, now).await? else {
         return Ok(());
     };
     match reply {
@@ -427,10 +441,7 @@ async fn fetch(services: &Services, job: &Job) -> Result<(), ServiceError> {
         Err(error) => Err(error),
     };
     let now = Timestamp::now();
-    let mut tx = services.store.begin_write().await?;
-    let Some(mut current) = reload(&mut tx, &application).await? else {
-        store::jobs::complete(&mut tx, job.id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+    let Some((mut tx, mut current)) = begin_step(services, job, &application, now).await? else {
         return Ok(());
     };
     match answer {
@@ -491,12 +502,8 @@ pub async fn answer_questions(
     id: ApplicationId,
     answers: Vec<Answer>,
 ) -> Result<(), ServiceError> {
-    let tenant = ctx.tenant_scope()?;
     let mut conn = services.store.conn().await?;
-    let application = match store::applications::get(&mut conn, tenant.id, id).await {
-        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
-        other => other?,
-    };
+    let application = super::intake::load(&mut conn, ctx, id).await?;
     let challenge = match store::challenges::get(&mut conn, id, application.attempt).await? {
         Some(challenge) if application.status == ApplicationStatus::Submitted => challenge,
         _ => {

@@ -15,7 +15,6 @@ use crate::domain::requirement::{RequirementKind, SignatureChannel};
 use crate::domain::signature::{
     CODE_TTL, SANDBOX_CODE, check_code, code_hash, generate_code, mask_destination,
 };
-use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
 use crate::store::{self, StoreError, Tx};
 
@@ -61,19 +60,8 @@ pub async fn send_code(
 ) -> Result<(), ServiceError> {
     let tenant = ctx.tenant_scope()?;
     let mut conn = services.store.conn().await?;
-    let application = match store::applications::get(&mut conn, tenant.id, id).await {
-        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
-        other => other?,
-    };
-    if !matches!(
-        application.status,
-        ApplicationStatus::Draft | ApplicationStatus::Remediate
-    ) {
-        return Err(ServiceError::Conflict(format!(
-            "answers can be signed in draft or remediate only; the application is {}",
-            application.status
-        )));
-    }
+    let application =
+        super::intake::load_editable(&mut conn, ctx, id, "answers can be signed").await?;
     let applicant = store::applicants::get(&mut conn, application.applicant_id).await?;
     drop(conn);
     let on_file = match channel {

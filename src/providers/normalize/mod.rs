@@ -97,7 +97,11 @@ fn severity_rank(severity: Severity) -> u8 {
 }
 
 /// A finding with only the required parts; callers add field/value/confidence with struct update syntax.
-fn finding(code: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+pub(crate) fn finding(
+    code: impl Into<String>,
+    severity: Severity,
+    message: impl Into<String>,
+) -> Finding {
     Finding {
         code: code.into(),
         severity,

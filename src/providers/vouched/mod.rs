@@ -7,7 +7,6 @@ use async_trait::async_trait;
 
 use super::normalize::normalize;
 use super::{Assessment, Provider, ProviderError, Reply, Submission};
-use crate::domain::challenge::{Answer, Question};
 use crate::domain::document::{DocumentSide, DocumentType};
 use client::{Job, JobRequest, JobStatus, VouchedClient, VouchedError};
 
@@ -111,16 +110,5 @@ impl Provider for Vouched {
                 "Vouched has no job {reference:?}"
             ))),
         }
-    }
-
-    async fn judge_answers(
-        &self,
-        _submission: &Submission,
-        _questions: &[Question],
-        _answers: &[Answer],
-    ) -> Result<Assessment, ProviderError> {
-        Err(ProviderError::Unsupported(
-            "Vouched asks no challenge questions".into(),
-        ))
     }
 }

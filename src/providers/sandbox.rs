@@ -26,22 +26,16 @@ wire_enum!(SandboxOutcome, "sandbox outcome" {
 });
 
 impl SandboxOutcome {
-    /// The outcome the submission asks for (see the module documentation).
-    pub fn of(submission: &Submission) -> SandboxOutcome {
-        let asked = submission
-            .application
-            .params
+    /// The outcome asked for by the application's parameters, else by the applicant's last name
+    /// (see the module documentation).
+    pub fn of(params: &serde_json::Value, last_name: Option<&str>) -> SandboxOutcome {
+        let word = |text: &str| text.trim().to_ascii_lowercase().parse().ok();
+        params
             .get("sandbox_outcome")
             .and_then(|v| v.as_str())
-            .and_then(|s| s.trim().to_ascii_lowercase().parse().ok());
-        let by_name = || {
-            submission
-                .applicant
-                .last_name
-                .as_deref()
-                .and_then(|name| name.trim().to_ascii_lowercase().parse().ok())
-        };
-        asked.or_else(by_name).unwrap_or(SandboxOutcome::Clear)
+            .and_then(word)
+            .or_else(|| last_name.and_then(word))
+            .unwrap_or(SandboxOutcome::Clear)
     }
 }
 
@@ -123,7 +117,10 @@ impl Provider for Sandbox {
         let face = || check(CheckKind::FaceMatch, CheckResult::Clear, 0.97, vec![]);
         let assessed =
             |verdict, checks| Ok(Reply::Assessed(assessment(submission, verdict, checks)));
-        match SandboxOutcome::of(submission) {
+        match SandboxOutcome::of(
+            &submission.application.params,
+            submission.applicant.last_name.as_deref(),
+        ) {
             SandboxOutcome::Clear => assessed(
                 Verdict::Clear,
                 vec![document_check(CheckResult::Clear, 0.98, vec![]), face()],
@@ -237,5 +234,43 @@ impl Provider for Manual {
             checks: vec![],
             verdict: Verdict::Consider,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parameter_wins_then_the_last_name_then_clear() {
+        let of = SandboxOutcome::of;
+        assert_eq!(
+            of(&json!({"sandbox_outcome": "reject"}), Some("Questions")),
+            SandboxOutcome::Reject
+        );
+        assert_eq!(
+            of(&json!({"sandbox_outcome": " Consider "}), None),
+            SandboxOutcome::Consider
+        );
+        assert_eq!(of(&json!({}), Some("REMEDIATE")), SandboxOutcome::Remediate);
+        assert_eq!(
+            of(&json!({"sandbox_outcome": "maybe"}), Some("Error")),
+            SandboxOutcome::Error
+        );
+        assert_eq!(
+            of(&json!({"sandbox_outcome": 3}), Some("Lovelace")),
+            SandboxOutcome::Clear
+        );
+        assert_eq!(of(&json!(null), None), SandboxOutcome::Clear);
+    }
+
+    #[test]
+    fn questions_have_distinct_keys_and_the_right_answer_first() {
+        let asked = questions();
+        assert_eq!(asked.len(), 3);
+        for q in &asked {
+            assert_eq!(q.options.len(), 4);
+            assert_eq!(asked.iter().filter(|o| o.key == q.key).count(), 1);
+        }
     }
 }

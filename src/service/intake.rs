@@ -365,13 +365,15 @@ pub struct Event {
 
 /// What tenants may see of the history: their own actions and status changes and decisions,
 /// not staff reads, notes or assignments.
-const TENANT_VISIBLE: [&str; 6] = [
+const TENANT_VISIBLE: [&str; 8] = [
     "application.created",
     "application.attributes_updated",
     "application.status_changed",
     "application.decided",
     "document.uploaded",
     "check.completed",
+    "challenge.issued",
+    "challenge.answered",
 ];
 
 pub async fn events(

@@ -125,9 +125,35 @@ async fn admins_see_deliveries_and_redeliver_and_retry_dead_jobs(app: TestApp) {
         "and only once"
     );
 
+    let url_path = format!("/admin/tenants/{}/webhook-url", created.tenant.id);
+    let refused = admin
+        .post(&url_path, &[("webhook_url", "ftp://files.example.com/x")])
+        .await;
+    assert_eq!(refused.status, 422);
+    let saved = admin
+        .post(
+            &url_path,
+            &[("webhook_url", "https://hooks.example.com/new")],
+        )
+        .await;
+    assert_eq!(saved.status, 200);
+    assert!(
+        saved
+            .body
+            .contains("value=\"https://hooks.example.com/new\"")
+    );
+    assert_eq!(app.audit_count("tenant.webhook_url_changed").await, 1);
+
     let mut reviewer = signed_in(&app, "rev@example.com", "reviewer").await;
     assert_eq!(reviewer.get("/admin/jobs").await.status, 403);
     assert_eq!(reviewer.get(&deliveries_href).await.status, 403);
+    assert_eq!(
+        reviewer
+            .post(&url_path, &[("webhook_url", "")])
+            .await
+            .status,
+        403
+    );
     assert_eq!(
         reviewer
             .post(&format!("/admin/jobs/{dead_job}/retry"), &[])

@@ -326,8 +326,8 @@ async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
     let page = admin.get("/admin/tenants").await;
     assert_eq!(
         page.body.matches("name=\"csrf_token\"").count(),
-        // sign-out, create, new key, revoke, rotate the webhook secret
-        5,
+        // sign-out, create, new key, revoke, webhook URL, rotate the webhook secret
+        6,
         "every form carries the token"
     );
     let tenant = created.tenant.id;
@@ -337,6 +337,7 @@ async fn forms_without_the_csrf_token_are_refused(app: TestApp) {
         format!("/admin/tenants/{tenant}/keys"),
         format!("/admin/tenants/{tenant}/keys/{key}/revoke"),
         format!("/admin/tenants/{tenant}/webhook-secret"),
+        format!("/admin/tenants/{tenant}/webhook-url"),
     ] {
         let refused = admin.post_raw(&path, &[("name", "Other")], &[]).await;
         assert_eq!(refused.status, 403, "{path}");

@@ -114,6 +114,37 @@ pub async fn create(
     })
 }
 
+/// Sets or clears the tenant's default webhook URL; messages not yet delivered go to the new one.
+pub async fn set_webhook_url(
+    services: &Services,
+    ctx: &Ctx,
+    id: TenantId,
+    url: Option<WebhookUrl>,
+) -> Result<(), ServiceError> {
+    ctx.require(services, Permission::Administer, "tenant.set_webhook_url")
+        .await?;
+    let url = url.map(|u| u.as_str().to_owned());
+    if let Some(url) = &url {
+        super::webhooks::check_target(services, url)?;
+    }
+    let mut tx = services.store.begin_write().await?;
+    let before = match store::tenants::get(&mut tx, id).await {
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound("tenant")),
+        other => other?,
+    };
+    store::tenants::set_webhook_url(&mut tx, id, url.as_deref()).await?;
+    let event = ctx
+        .event(
+            "tenant.webhook_url_changed",
+            AuditSubject::new("tenant", id),
+            json!({"from": before.webhook_url, "to": url}),
+        )
+        .for_tenant(id);
+    store::audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// Replaces the tenant's webhook secret. The old one keeps signing beside it for a grace period
 /// (two signatures per message) so the tenant can switch without losing a message.
 pub async fn rotate_webhook_secret(

@@ -218,3 +218,21 @@ pub async fn rotate_webhook_secret(
     }
     Ok(())
 }
+
+/// Sets (or clears) the tenant's default webhook URL.
+pub async fn set_webhook_url(
+    conn: &mut Conn,
+    id: TenantId,
+    url: Option<&str>,
+) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("UPDATE tenants SET webhook_url = $2, version = version + 1 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(url)
+            .execute(conn)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -98,6 +98,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(pages::admin_tenants::revoke_key),
         )
         .route(
+            "/admin/tenants/{id}/webhook-url",
+            post(pages::admin_tenants::set_webhook_url),
+        )
+        .route(
             "/admin/tenants/{id}/webhook-secret",
             post(pages::admin_tenants::rotate_webhook_secret),
         )

@@ -206,6 +206,36 @@ pub async fn revoke_key(
     respond(&staff, is_htmx, main)
 }
 
+#[derive(Deserialize)]
+pub struct WebhookUrlForm {
+    /// Empty: no default webhook.
+    #[serde(default)]
+    webhook_url: String,
+}
+
+pub async fn set_webhook_url(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Path(id): Path<String>,
+    Form(form): Form<WebhookUrlForm>,
+) -> Result<Response, WebError> {
+    let webhook_url = match form.webhook_url.trim() {
+        "" => None,
+        url => Some(WebhookUrl::parse(url).map_err(service::ServiceError::from)?),
+    };
+    let cleared = webhook_url.is_none();
+    service::tenants::set_webhook_url(&state.services, &staff.ctx, tenant_id(&id)?, webhook_url)
+        .await?;
+    let notice = if cleared {
+        "Default webhook removed.".to_owned()
+    } else {
+        "Default webhook saved.".to_owned()
+    };
+    let main = main_view(&state, &staff, None, Some(notice)).await?;
+    respond(&staff, is_htmx, main)
+}
+
 pub async fn rotate_webhook_secret(
     State(state): State<AppState>,
     staff: Staff,

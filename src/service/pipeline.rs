@@ -355,7 +355,13 @@ pub(crate) async fn apply_assessment(
             created_at: now,
         };
         application.record_findings(check.worst_severity());
-        summary.push(json!({"kind": check.kind.as_str(), "result": normalized.result.as_str(), "findings": check.findings.len()}));
+        // One readable line per check: the trail is read by people.
+        summary.push(format!(
+            "{} {} ({} findings)",
+            check.kind,
+            normalized.result,
+            check.findings.len()
+        ));
         store::checks::insert(tx, &check).await?;
     }
     let event = ctx

@@ -4,6 +4,7 @@
 
 mod audit;
 mod demo;
+mod export;
 mod serve;
 mod tenant;
 mod user;
@@ -162,6 +163,8 @@ enum Command {
     /// Inspect the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Export application histories or decisions for auditors (CSV or NDJSON, with a manifest).
+    Export(export::ExportArgs),
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -256,5 +259,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tenant::run(storage.config("./data", None, true), command).await
         }
         Command::Audit(command) => audit::run(storage.config("./data", None, true), command).await,
+        Command::Export(args) => export::run(storage.config("./data", None, true), args).await,
     }
 }

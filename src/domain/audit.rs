@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::ids::AuditEventId;
 use super::time::Timestamp;
+use super::validate::Invalid;
 
 /// The `prev_hash` of the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -333,6 +334,242 @@ impl ChainVerifier {
             hash: self.prev_hash,
         })
     }
+}
+
+impl ChainAnchor {
+    /// The point before the first event: seq 0 and the genesis hash.
+    pub fn genesis() -> Self {
+        Self {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        }
+    }
+
+    /// Where a chunked verification resumes: the last verified event's seq (0 before the first event)
+    /// and hash, as a client carries them between chunks.
+    pub fn resume_point(seq: &str, hash: &str) -> Result<Self, Invalid> {
+        let invalid = || {
+            Invalid::new(
+                "invalid_chain_point",
+                "the verification progress is not valid; start the verification again",
+            )
+        };
+        let seq = seq.trim().parse::<i64>().map_err(|_| invalid())?;
+        let hash = hash.trim();
+        let is_hash =
+            hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if seq < 0 || !is_hash || (seq == 0 && hash != GENESIS_HASH) {
+            return Err(invalid());
+        }
+        Ok(Self {
+            seq,
+            hash: hash.to_owned(),
+        })
+    }
+}
+
+impl ChainVerifier {
+    /// Continues a verification that has already checked every event up to `after` (see
+    /// [`ChainAnchor::genesis`] for a fresh start), so a long chain can be verified in chunks.
+    pub fn resume(after: ChainAnchor) -> Self {
+        Self {
+            expected_seq: after.seq + 1,
+            prev_hash: after.hash,
+            anchor: None,
+            anchor_seen: false,
+        }
+    }
+
+    /// The last event verified so far (the starting point when none was).
+    pub fn verified_through(&self) -> ChainAnchor {
+        ChainAnchor {
+            seq: self.expected_seq - 1,
+            hash: self.prev_hash.clone(),
+        }
+    }
+}
+
+impl AuditEvent {
+    /// Whether the stored hash is what the event's stored fields hash to (the link to the previous
+    /// event is checked separately, against that event's hash).
+    pub fn hash_recomputes(&self) -> bool {
+        self.hashed_fields().hash() == self.hash
+    }
+}
+
+/// Audit log rows per page.
+pub const LOG_PAGE_SIZE: i64 = 50;
+
+/// The subject kinds whose id is a UUID: a bare UUID typed as the subject filter matches
+/// `<kind>:<uuid>` for each of them (one index lookup per kind, instead of scanning every event's subject).
+/// A new subject kind with UUID ids belongs here.
+pub const UUID_SUBJECT_KINDS: [&str; 12] = [
+    "api_key",
+    "applicant",
+    "application",
+    "check",
+    "decision",
+    "document",
+    "job",
+    "level",
+    "provider_webhook",
+    "staff_user",
+    "tenant",
+    "webhook_message",
+];
+
+fn filter_invalid(message: &str) -> Invalid {
+    Invalid::new("invalid_filter", message)
+}
+
+/// Checks `kind:id`: a lowercase kind, a colon, a non-empty id without spaces; `refusal` explains otherwise.
+fn encoded_pair(value: &str, refusal: &str) -> Result<String, Invalid> {
+    let ok = value.len() <= 300
+        && value.split_once(':').is_some_and(|(kind, id)| {
+            !kind.is_empty()
+                && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && !id.is_empty()
+                && !id.chars().any(char::is_whitespace)
+        });
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(filter_invalid(refusal))
+    }
+}
+
+/// Who did it, as an auditor types it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorQuery {
+    /// Exactly this `kind:id`.
+    Encoded(String),
+    /// The staff user with this e-mail (`staff:<id>` once resolved).
+    StaffEmail(super::validate::contact::Email),
+}
+
+impl ActorQuery {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let value = value.trim();
+        if value.contains('@') {
+            return Ok(Self::StaffEmail(super::validate::contact::Email::parse(
+                value,
+            )?));
+        }
+        encoded_pair(
+            value,
+            "the actor filter takes kind:id (staff:<id>, system:cli) or a staff e-mail address",
+        )
+        .map(Self::Encoded)
+    }
+}
+
+/// Which actions: one exactly, or every action under a dotted prefix (`application.` or `application.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionQuery {
+    Exact(String),
+    /// Ends with a dot.
+    Prefix(String),
+}
+
+impl ActionQuery {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let value = value.trim();
+        let prefix = value.strip_suffix('*');
+        let text = prefix.unwrap_or(value);
+        let valid = !text.is_empty()
+            && text.len() <= 200
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+        if !valid {
+            return Err(filter_invalid(
+                "the action filter takes a dotted action (application.decided) or a prefix (application.)",
+            ));
+        }
+        Ok(match (prefix, text.ends_with('.')) {
+            (_, true) => Self::Prefix(text.to_owned()),
+            (Some(_), false) => Self::Prefix(format!("{text}.")),
+            (None, false) => Self::Exact(text.to_owned()),
+        })
+    }
+}
+
+/// What it was done to: exactly this `kind:id`, or any subject whose id is this UUID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectQuery {
+    Encoded(String),
+    Id(uuid::Uuid),
+}
+
+impl SubjectQuery {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let value = value.trim();
+        if let Ok(id) = uuid::Uuid::parse_str(value) {
+            return Ok(Self::Id(id));
+        }
+        encoded_pair(
+            value,
+            "the subject filter takes kind:id (application:<id>) or a bare id",
+        )
+        .map(Self::Encoded)
+    }
+
+    /// The encoded subjects it matches.
+    pub fn subjects(&self) -> Vec<String> {
+        match self {
+            Self::Encoded(subject) => vec![subject.clone()],
+            Self::Id(id) => UUID_SUBJECT_KINDS
+                .iter()
+                .map(|kind| format!("{kind}:{}", id.hyphenated()))
+                .collect(),
+        }
+    }
+}
+
+/// Where the previous audit log page ended: the next page has the events with a smaller `seq`.
+pub fn parse_before(value: &str) -> Result<i64, Invalid> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|seq| *seq >= 1)
+        .ok_or_else(|| filter_invalid("the page position must be an event number (1 or more)"))
+}
+
+/// An event number typed into a URL.
+pub fn parse_seq(value: &str) -> Result<i64, Invalid> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|seq| *seq >= 1)
+        .ok_or_else(|| Invalid::new("invalid_seq", "an audit event number is 1 or more"))
+}
+
+/// The start (00:00:00 UTC) of a calendar day.
+pub fn day_start(date: super::validate::date::IsoDate) -> Option<Timestamp> {
+    chrono::NaiveDate::from_ymd_opt(
+        i32::from(date.year()),
+        u32::from(date.month()),
+        u32::from(date.day()),
+    )
+    .and_then(|day| day.and_hms_opt(0, 0, 0))
+    .map(|start| Timestamp::from_datetime(start.and_utc()))
+}
+
+/// The audit log filter with the actor resolved to `kind:id`; every field narrows, `None` does not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditLogFilter {
+    pub actor: Option<String>,
+    pub action: Option<ActionQuery>,
+    pub subject: Option<SubjectQuery>,
+    pub tenant: Option<super::ids::TenantId>,
+    /// Occurred at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Occurred before this instant (the day after the inclusive "to" date).
+    pub until: Option<Timestamp>,
+    /// Keyset position: only events with a smaller `seq`.
+    pub before: Option<i64>,
 }
 
 #[cfg(test)]

@@ -36,6 +36,17 @@ impl Default for Policy {
     }
 }
 
+/// A level as an admin submits it: the content of its next version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelDraft {
+    pub name: String,
+    pub tier: i64,
+    pub applicant_type: ApplicantType,
+    pub requirements: Vec<Requirement>,
+    pub policy: Policy,
+    pub upgrades_to: Vec<LevelId>,
+}
+
 /// One version of a level, immutable once saved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelVersion {

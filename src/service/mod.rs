@@ -12,6 +12,7 @@ mod ctx;
 pub mod dashboard;
 pub mod decisions;
 pub mod documents;
+pub mod exports;
 mod error;
 pub mod idempotency;
 pub mod intake;

@@ -2,9 +2,10 @@
 
 use sqlx::Row;
 
-use super::{Conn, Store, StoreError};
+use super::{Backend, Conn, Store, StoreError};
 use crate::domain::audit::{
-    AuditEvent, ChainAnchor, ChainBreak, ChainHead, ChainVerifier, HashedFields, NewAuditEvent,
+    ActionQuery, AuditEvent, AuditLogFilter, ChainAnchor, ChainBreak, ChainHead, ChainVerifier,
+    HashedFields, LOG_PAGE_SIZE, NewAuditEvent,
 };
 
 /// Appends one event inside the caller's transaction. Bumping the head row first takes its lock
@@ -163,4 +164,251 @@ pub async fn last_change(
     .fetch_optional(conn)
     .await?;
     Ok(row)
+}
+
+/// One row of the audit log, with the staff actor's e-mail and the tenant's name where there are.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub tenant_id: Option<String>,
+    pub tenant_name: Option<String>,
+}
+
+/// A bound parameter of the audit log query.
+enum LogParam {
+    Text(String),
+    Int(i64),
+}
+
+/// The audit log's WHERE clause and its parameters, numbered from `$1`.
+fn log_conditions(filter: &AuditLogFilter) -> (String, Vec<LogParam>) {
+    /// Adds a parameter and returns its number.
+    fn push(params: &mut Vec<LogParam>, param: LogParam) -> usize {
+        params.push(param);
+        params.len()
+    }
+    let mut clauses: Vec<String> = Vec::new();
+    let mut params: Vec<LogParam> = Vec::new();
+    if let Some(actor) = &filter.actor {
+        let n = push(&mut params, LogParam::Text(actor.clone()));
+        clauses.push(format!("e.actor = ${n}"));
+    }
+    match &filter.action {
+        None => {}
+        Some(ActionQuery::Exact(action)) => {
+            let n = push(&mut params, LogParam::Text(action.clone()));
+            clauses.push(format!("e.action = ${n}"));
+        }
+        Some(ActionQuery::Prefix(prefix)) => {
+            // SUBSTR compares bytes exactly on both backends (LIKE would treat `_` as a wildcard and
+            // ignore case on SQLite). The length is our own number, not input.
+            let len = prefix.len();
+            let n = push(&mut params, LogParam::Text(prefix.clone()));
+            clauses.push(format!("SUBSTR(e.action, 1, {len}) = ${n}"));
+        }
+    }
+    if let Some(subject) = &filter.subject {
+        let placeholders: Vec<String> = subject
+            .subjects()
+            .into_iter()
+            .map(|s| format!("${}", push(&mut params, LogParam::Text(s))))
+            .collect();
+        clauses.push(format!("e.subject IN ({})", placeholders.join(", ")));
+    }
+    if let Some(tenant) = filter.tenant {
+        let n = push(&mut params, LogParam::Text(tenant.to_string()));
+        clauses.push(format!("e.tenant_id = ${n}"));
+    }
+    if let Some(from) = filter.from {
+        let n = push(&mut params, LogParam::Text(from.canonical()));
+        clauses.push(format!("e.occurred_at >= ${n}"));
+    }
+    if let Some(until) = filter.until {
+        let n = push(&mut params, LogParam::Text(until.canonical()));
+        clauses.push(format!("e.occurred_at < ${n}"));
+    }
+    if let Some(before) = filter.before {
+        let n = push(&mut params, LogParam::Int(before));
+        clauses.push(format!("e.seq < ${n}"));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, params)
+}
+
+/// One page of the audit log, newest first, and whether an older page follows. Keyset on `seq`
+/// (`seq < before`), never OFFSET; actors' e-mails and tenants' names come in the same statement.
+pub async fn log_page(
+    conn: &mut Conn,
+    filter: &AuditLogFilter,
+) -> Result<(Vec<LogRow>, bool), StoreError> {
+    let (conditions, params) = log_conditions(filter);
+    let sql = format!(
+        "SELECT e.seq, e.occurred_at, e.actor, e.action, e.subject, e.tenant_id,
+                s.email AS actor_email, t.name AS tenant_name
+         FROM audit_events e
+         LEFT JOIN staff_users s ON SUBSTR(e.actor, 1, 6) = 'staff:' AND s.id = SUBSTR(e.actor, 7)
+         LEFT JOIN tenants t ON t.id = e.tenant_id
+         {conditions}
+         ORDER BY e.seq DESC
+         LIMIT {}",
+        LOG_PAGE_SIZE + 1
+    );
+    let mut query = sqlx::query(&sql);
+    for param in params {
+        query = match param {
+            LogParam::Text(text) => query.bind(text),
+            LogParam::Int(n) => query.bind(n),
+        };
+    }
+    let rows = query.fetch_all(conn).await?;
+    let has_more = rows.len() as i64 > LOG_PAGE_SIZE;
+    let rows = rows
+        .iter()
+        .take(LOG_PAGE_SIZE as usize)
+        .map(|row| {
+            Ok(LogRow {
+                seq: row.try_get("seq")?,
+                occurred_at: row.try_get("occurred_at")?,
+                actor: row.try_get("actor")?,
+                actor_email: row.try_get("actor_email")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                tenant_id: row.try_get("tenant_id")?,
+                tenant_name: row.try_get("tenant_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((rows, has_more))
+}
+
+/// One stored event with what its detail page shows around it.
+#[derive(Debug, Clone)]
+pub struct EventDetail {
+    pub event: AuditEvent,
+    pub actor_email: Option<String>,
+    pub tenant_name: Option<String>,
+    /// The hash of event `seq - 1` (`None` when it is missing, or for the first event).
+    pub previous_hash: Option<String>,
+    /// Whether event `seq + 1` exists.
+    pub has_next: bool,
+}
+
+/// The event with this `seq`, or `NotFound`.
+pub async fn event_detail(conn: &mut Conn, seq: i64) -> Result<EventDetail, StoreError> {
+    let row = sqlx::query(
+        "SELECT e.seq, e.id, e.occurred_at, e.actor, e.action, e.subject, e.tenant_id, e.request_id,
+                e.client_ip, e.payload, e.prev_hash, e.hash,
+                s.email AS actor_email, t.name AS tenant_name,
+                p.hash AS previous_hash, n.seq AS next_seq
+         FROM audit_events e
+         LEFT JOIN staff_users s ON SUBSTR(e.actor, 1, 6) = 'staff:' AND s.id = SUBSTR(e.actor, 7)
+         LEFT JOIN tenants t ON t.id = e.tenant_id
+         LEFT JOIN audit_events p ON p.seq = e.seq - 1
+         LEFT JOIN audit_events n ON n.seq = e.seq + 1
+         WHERE e.seq = $1",
+    )
+    .bind(seq)
+    .fetch_one(conn)
+    .await?;
+    let next_seq: Option<i64> = row.try_get("next_seq")?;
+    Ok(EventDetail {
+        event: AuditEvent {
+            seq: row.try_get("seq")?,
+            id: super::rows::parsed(&row, "id")?,
+            occurred_at: row.try_get("occurred_at")?,
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            subject: row.try_get("subject")?,
+            tenant_id: row.try_get("tenant_id")?,
+            request_id: row.try_get("request_id")?,
+            client_ip: row.try_get("client_ip")?,
+            payload: row.try_get("payload")?,
+            prev_hash: row.try_get("prev_hash")?,
+            hash: row.try_get("hash")?,
+        },
+        actor_email: row.try_get("actor_email")?,
+        tenant_name: row.try_get("tenant_name")?,
+        previous_hash: row.try_get("previous_hash")?,
+        has_next: next_seq.is_some(),
+    })
+}
+
+/// One chunk of a chain verification.
+#[derive(Debug, Clone)]
+pub struct VerifiedChunk {
+    /// The last event verified (the starting point when this chunk held none).
+    pub through: ChainAnchor,
+    /// The head `audit_head` recorded, read in the same snapshot as the events.
+    pub recorded_head: (i64, String),
+    /// Whether the chunk reached the end of the stored events (fewer than asked for were left).
+    pub at_end: bool,
+}
+
+/// Verifies up to `limit` events after `after` (the last event a previous chunk verified, or
+/// [`ChainAnchor::genesis`]) with the same [`ChainVerifier`] as [`verify`], reading in batches of
+/// `VERIFY_BATCH`. The head and the events are read in one snapshot, so an append meanwhile never
+/// looks like a break; at the end, the caller compares with `recorded_head` (`ChainVerifier::finish`).
+/// `Ok(Err(..))` is a broken chain; `Err(..)` a database problem.
+pub async fn verify_chunk(
+    store: &Store,
+    after: &ChainAnchor,
+    limit: i64,
+) -> Result<Result<VerifiedChunk, ChainBreak>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    if store.backend() == Backend::Postgres {
+        // One snapshot for every statement below (SQLite's read transaction already is one).
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let head = recorded_head(&mut tx).await?;
+    let mut verifier = ChainVerifier::resume(after.clone());
+    let mut remaining = limit.max(1);
+    let mut at_end = false;
+    while remaining > 0 {
+        let from = verifier.verified_through().seq;
+        let rows = sqlx::query(
+            "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
+             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(from)
+        .bind(remaining.min(VERIFY_BATCH))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &rows {
+            let fields = HashedFields {
+                seq: row.try_get("seq")?,
+                prev_hash: row.try_get("prev_hash")?,
+                occurred_at: row.try_get("occurred_at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                payload: row.try_get("payload")?,
+            };
+            if let Err(broken) = verifier.push(fields, row.try_get("hash")?) {
+                return Ok(Err(broken));
+            }
+        }
+        let read = rows.len() as i64;
+        if read < remaining.min(VERIFY_BATCH) {
+            at_end = true;
+            break;
+        }
+        remaining -= read;
+    }
+    tx.rollback().await?;
+    Ok(Ok(VerifiedChunk {
+        through: verifier.verified_through(),
+        recorded_head: head,
+        at_end,
+    }))
 }

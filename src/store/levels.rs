@@ -92,3 +92,100 @@ pub async fn current_active(conn: &mut Conn, id: LevelId) -> Result<LevelVersion
     .await?;
     from_row(&row)
 }
+
+/// A level's current version with what admins see beside it.
+pub struct LevelRow {
+    pub current: LevelVersion,
+    pub active: bool,
+    /// The level row's own version, for optimistic updates.
+    pub row_version: i64,
+    /// Applications created on any version of it.
+    pub applications: i64,
+}
+
+const CURRENT: &str = "SELECT v.level_id, v.version, v.name, v.tier, v.applicant_type, v.requirements, v.policy, v.upgrades_to, v.created_at,
+            l.active, l.version AS row_version,
+            (SELECT COUNT(*) FROM applications a WHERE a.level_id = l.id) AS applications
+     FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version";
+
+fn level_row(row: &AnyRow) -> Result<LevelRow, StoreError> {
+    Ok(LevelRow {
+        current: from_row(row)?,
+        active: super::rows::flag(row, "active")?,
+        row_version: row.try_get("row_version")?,
+        applications: row.try_get("applications")?,
+    })
+}
+
+/// Every level, active or not, by tier and name.
+pub async fn list_all(conn: &mut Conn) -> Result<Vec<LevelRow>, StoreError> {
+    let rows = sqlx::query(&format!("{CURRENT} ORDER BY v.tier, v.name"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(level_row).collect()
+}
+
+pub async fn get(conn: &mut Conn, id: LevelId) -> Result<LevelRow, StoreError> {
+    let row = sqlx::query(&format!("{CURRENT} WHERE l.id = $1"))
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
+    level_row(&row)
+}
+
+/// Every version of a level, newest first.
+pub async fn versions(conn: &mut Conn, id: LevelId) -> Result<Vec<LevelVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at
+         FROM level_versions WHERE level_id = $1 ORDER BY version DESC",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Saves a new version and makes it current, if the level is still at `row_version`.
+pub async fn add_version(
+    conn: &mut Conn,
+    level: &LevelVersion,
+    row_version: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE levels SET current_version = $2, version = version + 1 WHERE id = $1 AND version = $3",
+    )
+    .bind(level.level_id.to_string())
+    .bind(level.version)
+    .bind(row_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    insert_version(conn, level).await
+}
+
+pub async fn set_active(conn: &mut Conn, id: LevelId, active: bool) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE levels SET active = $2, version = version + 1 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(i64::from(active))
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Removes a level no application uses (the foreign keys refuse it otherwise).
+pub async fn delete(conn: &mut Conn, id: LevelId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM level_versions WHERE level_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM levels WHERE id = $1")
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -7,6 +7,8 @@ pub struct Nav {
     pub email: String,
     pub roles: String,
     pub administer: bool,
+    /// Auditors see the audit log.
+    pub audit: bool,
 }
 
 pub struct Layout {
@@ -21,6 +23,7 @@ impl Layout {
             email: staff.user.email.as_str().to_owned(),
             roles: staff.user.roles.to_string(),
             administer: staff.ctx.can(Permission::Administer),
+            audit: staff.ctx.can(Permission::Audit),
         };
         Self {
             title: title.to_owned(),

@@ -113,8 +113,46 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/admin/webhooks/{id}/redeliver",
             post(pages::admin_webhooks::redeliver),
         )
+        .route(
+            "/admin/levels",
+            get(pages::admin_levels::page).post(pages::admin_levels::create),
+        )
+        .route("/admin/levels/new", get(pages::admin_levels::new_level))
+        .route(
+            "/admin/levels/requirement-row",
+            get(pages::admin_levels::requirement_row),
+        )
+        .route(
+            "/admin/levels/legal-documents",
+            post(pages::admin_levels::add_legal_document),
+        )
+        .route(
+            "/admin/levels/{id}",
+            get(pages::admin_levels::edit).post(pages::admin_levels::update),
+        )
+        .route(
+            "/admin/levels/{id}/active",
+            post(pages::admin_levels::set_active),
+        )
+        .route(
+            "/admin/levels/{id}/delete",
+            post(pages::admin_levels::delete),
+        )
+        .route("/admin/levels/{id}/diff", get(pages::admin_levels::diff))
         .route("/admin/jobs", get(pages::admin_jobs::page))
         .route("/admin/jobs/{id}/retry", post(pages::admin_jobs::retry))
+        .route("/audit", get(pages::audit_log::page))
+        .route("/audit/events/{seq}", get(pages::audit_log::event))
+        .route("/audit/verify", post(pages::audit_log::verify))
+        .route(
+            "/audit/exports",
+            get(pages::audit_exports::page).post(pages::audit_exports::create),
+        )
+        .route("/audit/exports/{id}/file", get(pages::audit_exports::file))
+        .route(
+            "/audit/exports/{id}/manifest",
+            get(pages::audit_exports::manifest),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::require_staff));
 
     let idle = time::Duration::seconds(state.config.security.session_idle.num_seconds());

@@ -2,11 +2,15 @@
 
 pub mod account;
 pub mod admin_jobs;
+pub mod admin_levels;
 pub mod admin_tenants;
 pub mod admin_users;
 pub mod admin_webhooks;
+pub mod audit_exports;
+pub mod audit_log;
 pub mod case;
 pub mod documents;
 pub mod home;
+pub mod level_form;
 pub mod login;
 pub mod queue;

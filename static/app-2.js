@@ -2,6 +2,24 @@
 (function () {
   "use strict";
 
+  // Level editor: remove a requirement row, or move it up or down (the order is the form order).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-row-action]");
+    if (!button) {
+      return;
+    }
+    var row = button.closest(".req-row");
+    var action = button.getAttribute("data-row-action");
+    if (action === "remove") {
+      row.remove();
+    } else if (action === "up" && row.previousElementSibling) {
+      row.parentNode.insertBefore(row, row.previousElementSibling);
+    } else if (action === "down" && row.nextElementSibling) {
+      row.parentNode.insertBefore(row.nextElementSibling, row);
+    }
+    event.preventDefault();
+  });
+
   // Toasts: dismiss on click.
   document.addEventListener("click", function (event) {
     var close = event.target.closest(".toast-close");

@@ -21,6 +21,7 @@ pub mod password;
 pub mod permission;
 pub mod queue;
 pub mod requirement;
+pub mod retention;
 pub mod signature;
 pub mod staff;
 pub mod status;

@@ -107,7 +107,7 @@ async fn load(
     load_case(services, application).await
 }
 
-async fn load_case(
+pub(crate) async fn load_case(
     services: &Services,
     application: Application,
 ) -> Result<CaseFile, ServiceError> {

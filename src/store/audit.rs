@@ -116,6 +116,8 @@ pub struct TimelineEntry {
     pub actor_email: Option<String>,
     pub action: String,
     pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 /// The audit events about an application and its documents and checks, oldest first.
@@ -124,7 +126,7 @@ pub async fn timeline(
     application: &str,
 ) -> Result<Vec<TimelineEntry>, StoreError> {
     let rows = sqlx::query(
-        "SELECT e.seq, e.occurred_at, e.actor, e.action, e.payload, s.email
+        "SELECT e.seq, e.occurred_at, e.actor, e.action, e.payload, e.prev_hash, e.hash, s.email
          FROM audit_events e LEFT JOIN staff_users s ON e.actor = 'staff:' || s.id
          WHERE e.subject = $1
             OR e.subject IN (SELECT 'document:' || id FROM documents WHERE application_id = $2)
@@ -144,6 +146,8 @@ pub async fn timeline(
                 actor_email: row.try_get("email")?,
                 action: row.try_get("action")?,
                 payload: row.try_get("payload")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
             })
         })
         .collect()

@@ -18,6 +18,7 @@ pub mod levels;
 pub mod outbox;
 pub mod provider_webhooks;
 pub mod queue;
+pub mod retention;
 mod rows;
 pub mod sessions;
 pub mod signature_codes;

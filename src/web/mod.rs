@@ -50,6 +50,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/applications/{id}/decisions/{decision}/send-back",
             post(pages::case::send_back),
         )
+        .route(
+            "/applications/{id}/legal-hold",
+            post(pages::record_keeping::legal_hold),
+        )
+        .route(
+            "/applications/{id}/case-file",
+            get(pages::record_keeping::case_file),
+        )
+        .route(
+            "/admin/retention",
+            post(pages::record_keeping::retention_period),
+        )
         .route("/applications/{id}/notes", post(pages::case::add_note))
         .route("/applications/{id}/assignment", post(pages::case::assign))
         .route(

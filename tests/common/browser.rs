@@ -76,6 +76,14 @@ impl Browser {
         }
     }
 
+    /// A GET whose raw answer the test reads itself (downloads).
+    pub async fn download(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let mut builder = self
             .client

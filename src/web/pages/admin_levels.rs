@@ -105,6 +105,7 @@ pub struct LevelListRow {
 pub struct LevelsMain {
     rows: Vec<LevelListRow>,
     legal_documents: Vec<(String, String, String, String)>,
+    retention_years: u32,
     notice: Option<String>,
     csrf: String,
 }
@@ -181,6 +182,9 @@ async fn levels_main(
     Ok(LevelsMain {
         rows,
         legal_documents,
+        retention_years: service::retention::period(&state.services)
+            .await?
+            .as_years(),
         notice,
         csrf: staff.csrf.clone(),
     })

@@ -187,6 +187,7 @@ pub struct CasePage {
     decision: DecisionPanel,
     notes: Notes,
     timeline: Timeline,
+    record: super::record_keeping::RecordKeeping,
 }
 
 fn answer_text(value: &serde_json::Value, kind: &RequirementKind) -> (String, bool) {
@@ -528,6 +529,7 @@ pub async fn page(
         decision: decision_panel(&case, &staff, None),
         notes: notes(&case, &staff),
         timeline: timeline(&case, false),
+        record: super::record_keeping::record_keeping(&state, &staff, case.applicant.id).await?,
     })
 }
 

@@ -14,3 +14,4 @@ pub mod home;
 pub mod level_form;
 pub mod login;
 pub mod queue;
+pub mod record_keeping;

@@ -343,13 +343,14 @@ pub async fn create(
             false,
         )),
         Err(errors) => {
+            let errors = errors?;
             let context = new_context(&state, &staff).await?;
             Ok(refused(editor(
                 &staff,
                 "New level".into(),
                 None,
                 input,
-                errors?,
+                errors,
                 context,
             )))
         }
@@ -419,6 +420,7 @@ pub async fn update(
     match outcome {
         Ok(_) => Ok(redirect_to(&format!("/admin/levels/{id}"), false)),
         Err(errors) => {
+            let errors = errors?;
             let (detail, context) = edit_context(&state, &staff, id).await?;
             let level = Some((id, row_version));
             Ok(refused(editor(
@@ -426,7 +428,7 @@ pub async fn update(
                 heading(&detail.level.current),
                 level,
                 input,
-                errors?,
+                errors,
                 context,
             )))
         }
@@ -440,9 +442,10 @@ pub async fn requirement_row(
     staff: Staff,
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
-    if !staff.ctx.can(Permission::Administer) {
-        return Err(ServiceError::Forbidden(Permission::Administer).into());
-    }
+    staff
+        .ctx
+        .require(&state.services, Permission::Administer, "level.edit")
+        .await?;
     let query = query.unwrap_or_default();
     let posted = Posted::parse(query.as_bytes())
         .ok_or_else(|| WebError::BadRequest("unreadable row".into()))?;

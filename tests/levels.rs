@@ -310,6 +310,17 @@ async fn legal_documents_are_versioned_and_accepted_by_id(app: TestApp) {
             .fetch_one(app.services.store.pool())
             .await
             .expect("doc");
+    let (status, text) = sandbox
+        .call(Method::GET, &format!("/legal-documents/{doc_id}"), None)
+        .await;
+    assert_eq!(
+        (status.as_u16(), text["body"].clone()),
+        (200, json!("You agree to be verified."))
+    );
+    let (status, _) = sandbox
+        .call(Method::GET, "/legal-documents/nope", None)
+        .await;
+    assert_eq!(status, 404);
     let again = admin
         .post(
             "/admin/levels/legal-documents",

@@ -44,6 +44,7 @@ async fn the_document_covers_every_mounted_route(app: TestApp) {
         "GET /api/v1/kyc_applications",
         "GET /api/v1/kyc_applications/{id}",
         "GET /api/v1/kyc_applications/{id}/events",
+        "GET /api/v1/legal-documents/{id}",
         "GET /api/v1/levels",
         "PATCH /api/v1/kyc_applications/{id}",
         "POST /api/v1/applicants",

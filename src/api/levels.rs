@@ -54,3 +54,31 @@ pub async fn list(
     let levels = service::levels::list_active(&state.services, &ctx).await?;
     Ok(Json(levels.into_iter().map(LevelBody::from).collect()))
 }
+
+/// A legal document version as tenants show it to applicants.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LegalDocumentBody {
+    /// What a `legal_document` requirement takes as its value: accepting records this version.
+    id: String,
+    title: String,
+    version: String,
+    body: String,
+    published_at: String,
+}
+
+#[utoipa::path(get, path = "/legal-documents/{id}", tag = "levels", security(("api_key" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = LegalDocumentBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+pub async fn legal_document(
+    State(state): State<AppState>,
+    Tenant(ctx): Tenant,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<LegalDocumentBody>, ApiError> {
+    let doc = service::levels::legal_document(&state.services, &ctx, &id).await?;
+    Ok(Json(LegalDocumentBody {
+        id: doc.id,
+        title: doc.title,
+        version: doc.version,
+        body: doc.body,
+        published_at: doc.created_at.canonical(),
+    }))
+}

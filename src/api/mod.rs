@@ -62,6 +62,7 @@ struct ApiDoc;
 fn documented(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(levels::list))
+        .routes(routes!(levels::legal_document))
         .routes(routes!(applicants::create))
         .routes(routes!(applicants::get))
         .routes(routes!(applicants::level_info))

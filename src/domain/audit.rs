@@ -716,3 +716,163 @@ mod tests {
         assert!(format!("x:{GENESIS_HASH}").parse::<ChainAnchor>().is_err());
     }
 }
+
+#[cfg(test)]
+mod log_and_chunk_tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut event = AuditEvent {
+                    seq,
+                    id: AuditEventId::generate(),
+                    occurred_at: "2026-11-22T08:00:00.000000Z".into(),
+                    actor: "system:test".into(),
+                    action: "test.event".into(),
+                    subject: format!("thing:{seq}"),
+                    tenant_id: None,
+                    request_id: None,
+                    client_ip: None,
+                    payload: format!("{{\"n\":{seq}}}"),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                event.hash = event.hashed_fields().hash();
+                prev = event.hash.clone();
+                event
+            })
+            .collect()
+    }
+
+    /// Verifies in chunks of `size`, resuming from the last verified point each time.
+    fn verify_in_chunks(
+        events: &[AuditEvent],
+        size: usize,
+        head: (i64, String),
+    ) -> Result<ChainHead, ChainBreak> {
+        let mut through = ChainAnchor::genesis();
+        for chunk in events.chunks(size) {
+            let mut verifier = ChainVerifier::resume(through);
+            for event in chunk {
+                verifier.push(event.hashed_fields(), &event.hash)?;
+            }
+            through = verifier.verified_through();
+        }
+        ChainVerifier::resume(through).finish(Some(head))
+    }
+
+    #[test]
+    fn chunks_verify_exactly_like_one_pass() {
+        let mut events = chain(10);
+        let head = (10, events[9].hash.clone());
+        let whole = {
+            let mut verifier = ChainVerifier::new(None);
+            for event in &events {
+                verifier
+                    .push(event.hashed_fields(), &event.hash)
+                    .expect("intact");
+            }
+            verifier.finish(Some(head.clone()))
+        };
+        assert_eq!(verify_in_chunks(&events, 3, head.clone()), whole);
+        assert_eq!(
+            verify_in_chunks(&events, 3, head.clone())
+                .expect("intact")
+                .events,
+            10
+        );
+        assert_eq!(
+            verify_in_chunks(&events[..7], 3, head.clone())
+                .expect_err("truncated")
+                .seq,
+            8
+        );
+        events[4].payload = "{\"n\":0}".into();
+        assert_eq!(
+            verify_in_chunks(&events, 3, head).expect_err("broken").seq,
+            5
+        );
+        let empty = verify_in_chunks(&[], 3, (0, GENESIS_HASH.into())).expect("empty");
+        assert_eq!((empty.events, empty.hash.as_str()), (0, GENESIS_HASH));
+    }
+
+    #[test]
+    fn a_resume_point_must_be_a_seq_and_a_hash() {
+        let hash = "ab".repeat(32);
+        assert_eq!(
+            ChainAnchor::resume_point("12", &hash),
+            Ok(ChainAnchor {
+                seq: 12,
+                hash: hash.clone()
+            })
+        );
+        assert_eq!(
+            ChainAnchor::resume_point("0", GENESIS_HASH),
+            Ok(ChainAnchor::genesis())
+        );
+        for (seq, hash) in [
+            ("0", hash.as_str()),
+            ("-1", GENESIS_HASH),
+            ("x", GENESIS_HASH),
+            ("3", "AB"),
+            ("3", &"AB".repeat(32)),
+        ] {
+            assert!(
+                ChainAnchor::resume_point(seq, hash).is_err(),
+                "{seq}:{hash}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_filters_parse_what_auditors_type() {
+        assert_eq!(
+            ActionQuery::parse("application.decided"),
+            Ok(ActionQuery::Exact("application.decided".into()))
+        );
+        for prefix in ["application.", "application.*", "application*"] {
+            assert_eq!(
+                ActionQuery::parse(prefix),
+                Ok(ActionQuery::Prefix("application.".into())),
+                "{prefix}"
+            );
+        }
+        assert!(ActionQuery::parse("Application.Decided").is_err());
+        assert!(ActionQuery::parse("*").is_err());
+
+        assert_eq!(
+            ActorQuery::parse(" system:cli "),
+            Ok(ActorQuery::Encoded("system:cli".into()))
+        );
+        assert!(matches!(
+            ActorQuery::parse("Ann@Example.com"),
+            Ok(ActorQuery::StaffEmail(email)) if email.as_str() == "Ann@example.com"
+        ));
+        for bad in ["staff", ":id", "staff:", "Staff:1", "a b:c", "ann@"] {
+            assert!(ActorQuery::parse(bad).is_err(), "{bad}");
+        }
+
+        let id = uuid::Uuid::now_v7();
+        let by_id = SubjectQuery::parse(&id.to_string()).expect("a bare id");
+        assert_eq!(by_id, SubjectQuery::Id(id));
+        assert!(by_id.subjects().contains(&format!("application:{id}")));
+        assert_eq!(by_id.subjects().len(), UUID_SUBJECT_KINDS.len());
+        assert_eq!(
+            SubjectQuery::parse("permission:audit").map(|s| s.subjects()),
+            Ok(vec!["permission:audit".to_owned()])
+        );
+        assert!(SubjectQuery::parse("nonsense").is_err());
+
+        assert_eq!(parse_before("812"), Ok(812));
+        assert!(parse_before("0").is_err() && parse_before("x").is_err());
+        assert!(parse_seq("-3").is_err());
+        let day =
+            day_start(crate::domain::validate::date::IsoDate::parse("2026-02-28").expect("date"));
+        assert_eq!(
+            day.map(|t| t.canonical()).as_deref(),
+            Some("2026-02-28T00:00:00.000000Z")
+        );
+    }
+}

@@ -297,3 +297,20 @@ pub async fn legal_documents(
     let mut conn = services.store.conn().await?;
     Ok(store::legal_documents::list(&mut conn).await?)
 }
+
+/// One legal document version, for tenants to show the applicant the text they accept.
+pub async fn legal_document(
+    services: &Services,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<LegalDocument, ServiceError> {
+    if ctx.tenant.is_none() {
+        ctx.require(services, Permission::ViewCases, "legal_document.view")
+            .await?;
+    }
+    let mut conn = services.store.conn().await?;
+    match store::legal_documents::get(&mut conn, id).await {
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound("legal document")),
+        other => Ok(other?),
+    }
+}

@@ -665,6 +665,27 @@ async fn the_chain_verifies_in_chunks_and_finds_tampering(app: TestApp) {
             .await;
         assert_eq!(refused.status, 400, "{after_seq}:{prev_hash}");
     }
+    // A real point of the chain that is not this session's progress: skipping events is refused.
+    let real_hash: String = sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = 10")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("hash");
+    let csrf = auditor.csrf.clone().expect("csrf");
+    let skipped = auditor
+        .post_raw(
+            "/audit/verify",
+            &[
+                ("after_seq", "10"),
+                ("prev_hash", real_hash.as_str()),
+                ("csrf_token", csrf.as_str()),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        skipped.status, 400,
+        "progress comes from the session, not the form"
+    );
     let csrf = auditor.csrf.clone().expect("csrf");
     let bad_chunk = auditor
         .post_raw(

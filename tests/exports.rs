@@ -1,14 +1,15 @@
 //! Auditor exports on both databases: the page, the downloads and the CLI agree with the database row
 //! for row; manifests carry the file's SHA-256, its row count and the chain head of their snapshot;
-//! filters narrow; only auditors get in; and 200,000 events stream through in bounded chunks.
+//! filters narrow; only auditors get in; and 200,000 events stream through in bounded chunks and memory.
 
 mod common;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io;
 use std::pin::Pin;
 use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use common::TestApp;
@@ -24,6 +25,41 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::io::AsyncWrite;
 use tokio::sync::oneshot;
+
+/// Counts the bytes live on the heap, so the streaming test can see what an export holds at once.
+struct CountingAllocator;
+
+static HEAP_LIVE: AtomicI64 = AtomicI64::new(0);
+
+// SAFETY: every call is passed on to the system allocator unchanged; only a counter is updated.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on as is.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            HEAP_LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) };
+        HEAP_LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as above.
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            HEAP_LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn kycdesk(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kycdesk"))
@@ -701,6 +737,8 @@ struct Probe {
     largest_write: usize,
     bytes: u64,
     sha256: Sha256,
+    /// The most heap in use at any write, as measured by `HEAP_LIVE`.
+    heap_peak: i64,
 }
 
 impl AsyncWrite for Probe {
@@ -719,6 +757,7 @@ impl AsyncWrite for Probe {
                 Poll::Ready(_) => this.gate = None,
             }
         }
+        this.heap_peak = this.heap_peak.max(HEAP_LIVE.load(Ordering::Relaxed));
         this.writes += 1;
         this.largest_write = this.largest_write.max(buf.len());
         this.bytes += buf.len() as u64;
@@ -830,6 +869,7 @@ async fn two_hundred_thousand_events_stream_in_bounded_chunks(app: TestApp) {
         largest_write: 0,
         bytes: 0,
         sha256: Sha256::new(),
+        heap_peak: 0,
     };
     let produced = Arc::new(AtomicU64::new(0));
     let counter = produced.clone();
@@ -839,6 +879,7 @@ async fn two_hundred_thousand_events_stream_in_bounded_chunks(app: TestApp) {
         filters: ExportFilters::default(),
     };
     let ctx = Ctx::system("test");
+    let heap_before = HEAP_LIVE.load(Ordering::Relaxed);
     let export = service::exports::write_export(
         &app.services,
         &ctx,
@@ -884,6 +925,15 @@ async fn two_hundred_thousand_events_stream_in_bounded_chunks(app: TestApp) {
             "the query is still producing rows at the first write"
         );
     }
+    // Holding the rows (or the output) would take tens of megabytes: ~100 MB on SQLite, ~40 MB on
+    // PostgreSQL for these 200,000 rows. Streaming holds a chunk and a few rows; other tests running
+    // meanwhile in this process allocate too, hence the margin.
+    let heap_growth = probe.heap_peak - heap_before;
+    assert!(
+        heap_growth < 16_000_000,
+        "the heap grew by {heap_growth} bytes while streaming {} bytes",
+        probe.bytes
+    );
     let chunk = service::exports::CHUNK_BYTES;
     assert!(
         probe.largest_write <= chunk + 4096,

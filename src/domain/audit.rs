@@ -403,14 +403,16 @@ pub const LOG_PAGE_SIZE: i64 = 50;
 /// The subject kinds whose id is a UUID: a bare UUID typed as the subject filter matches
 /// `<kind>:<uuid>` for each of them (one index lookup per kind, instead of scanning every event's subject).
 /// A new subject kind with UUID ids belongs here.
-pub const UUID_SUBJECT_KINDS: [&str; 12] = [
+pub const UUID_SUBJECT_KINDS: [&str; 14] = [
     "api_key",
     "applicant",
     "application",
     "check",
     "decision",
     "document",
+    "export",
     "job",
+    "legal_document",
     "level",
     "provider_webhook",
     "staff_user",

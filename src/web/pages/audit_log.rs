@@ -353,16 +353,34 @@ pub struct VerifyForm {
 
 /// `POST /audit/verify`: verifies the next chunk and answers with the progress, which asks for the
 /// chunk after it by itself (`hx-trigger="load"`); without htmx, a "Continue" button does.
+/// Where the session's verification stands: the last verified (seq, hash).
+const VERIFY_PROGRESS: &str = "audit_verify_progress";
+
 pub async fn verify(
     State(state): State<AppState>,
     staff: Staff,
     HxRequest(is_htmx): HxRequest,
     Form(form): Form<VerifyForm>,
 ) -> Result<Response, WebError> {
+    // The progress lives in the session, not in the form: a forged `after_seq` cannot make the
+    // recorded `audit.verified` skip events.
+    let stored: Option<(i64, String)> = staff
+        .session
+        .get(VERIFY_PROGRESS)
+        .await
+        .map_err(WebError::session)?;
     let after = match (present(&form.after_seq), present(&form.prev_hash)) {
         (None, None) => ChainAnchor::genesis(),
-        (seq, hash) => ChainAnchor::resume_point(seq.unwrap_or(""), hash.unwrap_or(""))
-            .map_err(|why| WebError::BadRequest(format!("{why}.")))?,
+        (seq, hash) => {
+            let claimed = ChainAnchor::resume_point(seq.unwrap_or(""), hash.unwrap_or(""))
+                .map_err(|why| WebError::BadRequest(format!("{why}.")))?;
+            if stored != Some((claimed.seq, claimed.hash.clone())) {
+                return Err(WebError::BadRequest(
+                    "This verification is not the one in progress; start it again.".into(),
+                ));
+            }
+            claimed
+        }
     };
     let chunk = match present(&form.chunk) {
         None => VERIFY_CHUNK,
@@ -378,6 +396,20 @@ pub async fn verify(
         csrf: staff.csrf.clone(),
         chunk,
     };
+    match &progress {
+        VerifyProgress::Running { through, .. } => staff
+            .session
+            .insert(VERIFY_PROGRESS, (through.seq, through.hash.clone()))
+            .await
+            .map_err(WebError::session)?,
+        VerifyProgress::Finished(_) => {
+            staff
+                .session
+                .remove::<(i64, String)>(VERIFY_PROGRESS)
+                .await
+                .map_err(WebError::session)?;
+        }
+    }
     match progress {
         VerifyProgress::Running { through, total } => {
             main.running = Some(Running {

@@ -116,7 +116,7 @@ pub async fn run(config: Config, args: &ExportArgs) -> anyhow::Result<ExitCode> 
     // Set once a progress line is on stderr, so that an error starts on a line of its own.
     let progress_shown = AtomicBool::new(false);
     let progress = |rows: u64| {
-        if rows % PROGRESS_EVERY == 0 {
+        if rows.is_multiple_of(PROGRESS_EVERY) {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\rexported {rows} rows");
             let _ = stderr.flush();
@@ -143,7 +143,7 @@ pub async fn run(config: Config, args: &ExportArgs) -> anyhow::Result<ExitCode> 
     };
     eprintln!("\rexported {} rows", manifest.rows);
     println!(
-        "{} {} rows to {} (sha256 {}), manifest {}, audit chain head {}:{}",
+        "{} export: {} rows in {} (sha256 {}), manifest {}, covering the audit chain up to {}:{}",
         manifest.kind,
         manifest.rows,
         args.out.display(),

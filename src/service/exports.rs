@@ -205,30 +205,19 @@ pub async fn export_to_file(
     let mut file = tokio::fs::File::create(&partial)
         .await
         .map_err(|e| io_failed("create", &partial, e))?;
-    let written = write_export(services, ctx, id, request, &mut file, progress).await;
-    let finished = match written {
-        Ok(mut manifest) => {
-            let synced = file
-                .sync_all()
-                .await
-                .map_err(|e| io_failed("write", &partial, e));
-            drop(file);
-            match synced {
-                Ok(()) => tokio::fs::rename(&partial, path)
-                    .await
-                    .map_err(|e| io_failed("rename", &partial, e))
-                    .map(|()| {
-                        manifest.file = Some(file_name);
-                        manifest
-                    }),
-                Err(error) => Err(error),
-            }
-        }
-        Err(error) => {
-            drop(file);
-            Err(error)
-        }
-    };
+    let finished = async {
+        let mut manifest = write_export(services, ctx, id, request, &mut file, progress).await?;
+        file.sync_all()
+            .await
+            .map_err(|e| io_failed("write", &partial, e))?;
+        tokio::fs::rename(&partial, path)
+            .await
+            .map_err(|e| io_failed("rename", &partial, e))?;
+        manifest.file = Some(file_name);
+        Ok::<_, ServiceError>(manifest)
+    }
+    .await;
+    drop(file);
     let manifest = match finished {
         Ok(manifest) => manifest,
         Err(error) => {
@@ -309,7 +298,7 @@ pub async fn list(
             manifests.push(manifest);
         }
     }
-    manifests.sort_by(|a, b| (b.created_at, b.export_id).cmp(&(a.created_at, a.export_id)));
+    manifests.sort_by_key(|m| std::cmp::Reverse((m.created_at, m.export_id)));
     Ok(manifests)
 }
 

@@ -578,7 +578,7 @@ pub struct AuditLogFilter {
 mod tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<AuditEvent> {
+    pub(super) fn chain(n: i64) -> Vec<AuditEvent> {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
             .map(|seq| {
@@ -723,30 +723,7 @@ mod tests {
 mod log_and_chunk_tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<AuditEvent> {
-        let mut prev = GENESIS_HASH.to_owned();
-        (1..=n)
-            .map(|seq| {
-                let mut event = AuditEvent {
-                    seq,
-                    id: AuditEventId::generate(),
-                    occurred_at: "2026-11-22T08:00:00.000000Z".into(),
-                    actor: "system:test".into(),
-                    action: "test.event".into(),
-                    subject: format!("thing:{seq}"),
-                    tenant_id: None,
-                    request_id: None,
-                    client_ip: None,
-                    payload: format!("{{\"n\":{seq}}}"),
-                    prev_hash: prev.clone(),
-                    hash: String::new(),
-                };
-                event.hash = event.hashed_fields().hash();
-                prev = event.hash.clone();
-                event
-            })
-            .collect()
-    }
+    use super::tests::chain;
 
     /// Verifies in chunks of `size`, resuming from the last verified point each time.
     fn verify_in_chunks(

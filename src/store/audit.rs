@@ -90,16 +90,7 @@ pub async fn verify(
         let Some(last) = rows.last() else { break };
         after = last.try_get("seq")?;
         for row in &rows {
-            let fields = HashedFields {
-                seq: row.try_get("seq")?,
-                prev_hash: row.try_get("prev_hash")?,
-                occurred_at: row.try_get("occurred_at")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                subject: row.try_get("subject")?,
-                payload: row.try_get("payload")?,
-            };
-            if let Err(broken) = verifier.push(fields, row.try_get("hash")?) {
+            if let Err(broken) = verifier.push(hashed_fields(row)?, row.try_get("hash")?) {
                 return Ok(Err(broken));
             }
         }
@@ -389,16 +380,7 @@ pub async fn verify_chunk(
         .fetch_all(&mut *tx)
         .await?;
         for row in &rows {
-            let fields = HashedFields {
-                seq: row.try_get("seq")?,
-                prev_hash: row.try_get("prev_hash")?,
-                occurred_at: row.try_get("occurred_at")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                subject: row.try_get("subject")?,
-                payload: row.try_get("payload")?,
-            };
-            if let Err(broken) = verifier.push(fields, row.try_get("hash")?) {
+            if let Err(broken) = verifier.push(hashed_fields(row)?, row.try_get("hash")?) {
                 return Ok(Err(broken));
             }
         }
@@ -415,4 +397,17 @@ pub async fn verify_chunk(
         recorded_head: head,
         at_end,
     }))
+}
+
+/// The hashed part of a stored event, as verification recomputes it.
+fn hashed_fields(row: &sqlx::any::AnyRow) -> Result<HashedFields<'_>, StoreError> {
+    Ok(HashedFields {
+        seq: row.try_get("seq")?,
+        prev_hash: row.try_get("prev_hash")?,
+        occurred_at: row.try_get("occurred_at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        payload: row.try_get("payload")?,
+    })
 }

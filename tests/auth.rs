@@ -354,7 +354,7 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         "/account/password",
         "/no-such-page",
         "/healthz",
-        "/static/app-2.css",
+        "/static/app-3.css",
     ] {
         let page = admin.get(path).await;
         let header = |name: &str| {

@@ -17,9 +17,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/app-2.js"),
     ),
     (
-        "app-2.css",
+        "app-3.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../static/app-2.css"),
+        include_bytes!("../../static/app-3.css"),
     ),
     (
         "favicon-1.svg",

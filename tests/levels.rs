@@ -160,6 +160,19 @@ async fn edits_make_versions_and_applications_keep_theirs(app: TestApp) {
             .status,
         404
     );
+    let old = admin.get(&format!("/admin/levels/{id}/versions/1")).await;
+    assert_eq!(old.status, 200);
+    assert!(
+        old.body.contains("nickname") && !old.body.contains("favourite_colour"),
+        "version 1 as it was"
+    );
+    assert_eq!(
+        admin
+            .get(&format!("/admin/levels/{id}/versions/x"))
+            .await
+            .status,
+        404
+    );
     assert_eq!(app.audit_count("level.version_created").await, 1);
 
     // In use: deleting is refused, deactivating hides it from new applications.

@@ -235,6 +235,22 @@ pub async fn detail(
     })
 }
 
+/// One version of a level, as it was saved.
+pub async fn version(
+    services: &Services,
+    ctx: &Ctx,
+    id: LevelId,
+    version: i64,
+) -> Result<LevelVersion, ServiceError> {
+    ctx.require(services, Permission::Administer, "level.view")
+        .await?;
+    let mut conn = services.store.conn().await?;
+    match store::levels::get_version(&mut conn, id, version).await {
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound("level version")),
+        other => Ok(other?),
+    }
+}
+
 /// The changes between two versions of a level.
 pub async fn diff(
     services: &Services,

@@ -150,6 +150,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/admin/levels/{id}/delete",
             post(pages::admin_levels::delete),
         )
+        .route(
+            "/admin/levels/{id}/versions/{version}",
+            get(pages::admin_levels::version),
+        )
         .route("/admin/levels/{id}/diff", get(pages::admin_levels::diff))
         .route("/admin/jobs", get(pages::admin_jobs::page))
         .route("/admin/jobs/{id}/retry", post(pages::admin_jobs::retry))

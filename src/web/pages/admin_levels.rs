@@ -543,6 +543,52 @@ pub async fn diff(
     .into_response())
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/level_version.html")]
+pub struct LevelVersionPage {
+    layout: Layout,
+    level_id: LevelId,
+    level: LevelVersion,
+    created: String,
+    requirements: Vec<(String, String, String, bool, String)>,
+}
+
+/// An earlier (or the current) version, read-only: what applications on it were asked.
+pub async fn version(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = level_id(&id)?;
+    let version: i64 = version.parse().map_err(|_| WebError::NotFound)?;
+    let level = service::levels::version(&state.services, &staff.ctx, id, version).await?;
+    let requirements = level
+        .requirements
+        .iter()
+        .map(|r| {
+            let options = serde_json::to_string(&r.kind).unwrap_or_default();
+            (
+                r.key.clone(),
+                r.label.clone(),
+                r.kind.name().to_owned(),
+                r.required,
+                options,
+            )
+        })
+        .collect();
+    Ok(LevelVersionPage {
+        layout: Layout::for_staff(
+            &staff,
+            &format!("{} · version {}", level.name, level.version),
+        ),
+        level_id: id,
+        created: format::when(level.created_at),
+        requirements,
+        level,
+    }
+    .into_response())
+}
+
 #[derive(Deserialize)]
 pub struct LegalForm {
     title: String,

@@ -116,6 +116,41 @@ async fn every_state_changing_route_refuses_an_auditor(app: TestApp) {
     }
     let denied = app.audit_count("access.denied").await - before;
     assert_eq!(denied, routes.len() as i64, "every refusal is in the trail");
+
+    // Invalid input changes nothing: the role is refused before the form is read.
+    let invalid: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/admin/users".into(), vec![("email", "not an e-mail")]),
+        (
+            "/admin/tenants".into(),
+            vec![("name", ""), ("webhook_url", "ftp://x")],
+        ),
+        (
+            format!("/admin/tenants/{tenant}/webhook-url"),
+            vec![("webhook_url", "gopher://x")],
+        ),
+        ("/admin/levels".into(), vec![("name", ""), ("tier", "many")]),
+        (
+            format!("/admin/levels/{level}"),
+            vec![("tier", "many"), ("row_version", "x")],
+        ),
+        (
+            "/admin/levels/legal-documents".into(),
+            vec![("title", ""), ("version", ""), ("body", "")],
+        ),
+        ("/admin/retention".into(), vec![("years", "forever")]),
+        (
+            format!("/applications/{application}/legal-hold"),
+            vec![("action", "explode")],
+        ),
+    ];
+    for (path, form) in &invalid {
+        let page = auditor.post(path, form).await;
+        assert_eq!(
+            page.status, 403,
+            "POST {path} with invalid input: {}",
+            page.body
+        );
+    }
 }
 
 on_both_databases!(every_state_changing_route_refuses_an_auditor);

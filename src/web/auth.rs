@@ -33,6 +33,22 @@ pub struct Staff {
     pub session: Session,
 }
 
+impl Staff {
+    /// Refuses (and audits) before a form is even read, so that a role without the permission gets
+    /// 403 whatever it sent, never a validation message.
+    pub async fn require(
+        &self,
+        state: &crate::app::AppState,
+        permission: crate::domain::permission::Permission,
+        attempted: &'static str,
+    ) -> Result<(), WebError> {
+        Ok(self
+            .ctx
+            .require(&state.services, permission, attempted)
+            .await?)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Staff {
     type Rejection = WebError;
 

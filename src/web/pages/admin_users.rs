@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::ids::StaffUserId;
+use crate::domain::permission::Permission;
 use crate::domain::staff::{Role, Roles, StaffUser};
 use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::Email;
@@ -137,6 +138,9 @@ pub async fn create(
     HxRequest(is_htmx): HxRequest,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
+    staff
+        .require(&state, Permission::Administer, "staff_user.create")
+        .await?;
     let email = Email::parse(&form.email).map_err(service::ServiceError::from)?;
     let roles = picked_roles(&form.role_reviewer, &form.role_admin, &form.role_auditor)?;
     let (user, password) =
@@ -205,6 +209,9 @@ pub async fn change_roles(
     Path(id): Path<String>,
     Form(form): Form<RolesForm>,
 ) -> Result<Response, WebError> {
+    staff
+        .require(&state, Permission::Administer, "staff_user.change_roles")
+        .await?;
     let roles = picked_roles(&form.role_reviewer, &form.role_admin, &form.role_auditor)?;
     let user = service::staff::change_roles(
         &state.services,

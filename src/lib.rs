@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod blobs;
 pub mod cli;
+pub mod compat;
 pub mod config;
 pub mod demo;
 pub mod domain;

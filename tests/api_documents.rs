@@ -273,6 +273,27 @@ async fn refused_uploads_leave_nothing_behind(app: TestApp) {
             "{doc_type} {side} {mime}: {body}"
         );
     }
+    // A field refused before a large file: the answer still arrives (the server reads the whole
+    // body first; answering early broke the client's pipe).
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 4 * 1024 * 1024));
+    for _ in 0..3 {
+        let (got, body) = multipart(
+            &app,
+            &key,
+            &id,
+            "visa",
+            "front",
+            big.clone(),
+            "application/pdf",
+        )
+        .await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{body}"
+        );
+    }
     let (_, mismatch) = multipart(&app, &key, &id, "id_card", "front", image, "image/jpeg").await;
     assert_eq!(mismatch["error"]["details"][0]["code"], "type_mismatch");
     assert_eq!(stored_documents(&app).await, 0);

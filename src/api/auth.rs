@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -26,12 +26,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -39,36 +35,38 @@ fn bearer(request: &Request) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The tenant calling with a valid, unrevoked key, within its rate. Shared with the compat
+/// dialects, which answer the same refusals in their own envelopes.
+pub async fn tenant_ctx(state: &AppState, parts: &Parts) -> Result<Ctx, ApiError> {
+    let secret = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+    let (key, tenant) = service::api_keys::authenticate(&state.services, secret)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    if let Err(wait) = state.rate_limiter.check(key.id, std::time::Instant::now()) {
+        let seconds = wait.as_secs() + 1;
+        let mut refusal = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; retry in {seconds} s"),
+        );
+        refusal.retry_after = Some(seconds);
+        return Err(refusal);
+    }
+    Ok(Ctx::tenant(&tenant, key.id, crate::web::meta_of(parts)))
+}
+
 pub async fn require_api_key(
     State(state): State<AppState>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
-    let Some(secret) = bearer(&request).map(str::to_owned) else {
-        return ApiError::unauthorized().into_response();
-    };
-    match service::api_keys::authenticate(&state.services, &secret).await {
-        Ok(Some((key, tenant))) => {
-            if let Err(wait) = state.rate_limiter.check(key.id, std::time::Instant::now()) {
-                let seconds = wait.as_secs() + 1;
-                let mut response = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("too many requests; retry in {seconds} s"),
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-                return response;
-            }
-            let (parts, body) = request.into_parts();
-            let ctx = Ctx::tenant(&tenant, key.id, crate::web::meta_of(&parts));
-            request = Request::from_parts(parts, body);
+    let (parts, body) = request.into_parts();
+    match tenant_ctx(&state, &parts).await {
+        Ok(ctx) => {
+            let mut request = Request::from_parts(parts, body);
             request.extensions_mut().insert(Tenant(ctx));
             next.run(request).await
         }
-        Ok(None) => ApiError::unauthorized().into_response(),
-        Err(error) => ApiError::from(error).into_response(),
+        Err(refusal) => refusal.into_response(),
     }
 }

@@ -62,6 +62,7 @@ fn country(raw: &str) -> Result<CountryCode, ApiError> {
 async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpload, ApiError> {
     let (mut doc_type, mut doc_side, mut issuing, mut key, mut liveness, mut file) =
         (None, None, None, None, None, None);
+    let mut refusal: Option<ApiError> = None;
     while let Some(mut field) = multipart
         .next_field()
         .await
@@ -91,21 +92,35 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
             .text()
             .await
             .map_err(|e| ApiError::invalid(&name, "invalid_multipart", e.body_text()))?;
-        match name.as_str() {
-            "document_type" => doc_type = Some(document_type(&value)?),
-            "side" if !value.trim().is_empty() => doc_side = Some(side(&value)?),
-            "issuing_country" if !value.trim().is_empty() => issuing = Some(country(&value)?),
-            "requirement_key" if !value.trim().is_empty() => key = Some(value.trim().to_owned()),
-            "liveness_detected" => liveness = Some(matches!(value.trim(), "true" | "1" | "on")),
-            "side" | "issuing_country" | "requirement_key" => {}
-            other => {
-                return Err(ApiError::invalid(
-                    other,
-                    "unknown_field",
-                    "not a field of this upload",
-                ));
+        let parsed = match name.as_str() {
+            "document_type" => document_type(&value).map(|t| doc_type = Some(t)),
+            "side" if !value.trim().is_empty() => side(&value).map(|s| doc_side = Some(s)),
+            "issuing_country" if !value.trim().is_empty() => {
+                country(&value).map(|c| issuing = Some(c))
             }
+            "requirement_key" if !value.trim().is_empty() => {
+                key = Some(value.trim().to_owned());
+                Ok(())
+            }
+            "liveness_detected" => {
+                liveness = Some(matches!(value.trim(), "true" | "1" | "on"));
+                Ok(())
+            }
+            "side" | "issuing_country" | "requirement_key" => Ok(()),
+            other => Err(ApiError::invalid(
+                other,
+                "unknown_field",
+                "not a field of this upload",
+            )),
+        };
+        // Keep reading after a refused field: answering before the client has sent its whole
+        // body makes the connection close under it (a broken pipe instead of our answer).
+        if let Err(error) = parsed {
+            refusal.get_or_insert(error);
         }
+    }
+    if let Some(error) = refusal {
+        return Err(error);
     }
     let (declared_type, bytes) = file.ok_or_else(|| {
         ApiError::invalid("file", "required", "attach the document as the field file")

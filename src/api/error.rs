@@ -25,6 +25,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Vec<Detail>,
+    /// Seconds, for 429 answers (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -34,6 +36,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -64,6 +67,7 @@ impl ApiError {
                 code: code.into(),
                 message,
             }],
+            retry_after: None,
         }
     }
 }
@@ -174,6 +178,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -186,11 +195,7 @@ impl IntoResponse for ApiError {
 
 /// Rewrites error bodies in French when the client asks for it (seed 004); English otherwise.
 pub async fn localize(request: Request, next: Next) -> Response {
-    let french = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("fr"));
+    let french = i18n::wants_french(request.headers());
     let response = next.run(request).await;
     if !french {
         return response;

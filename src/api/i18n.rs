@@ -1,6 +1,14 @@
 //! French messages for error codes (`Accept-Language: fr`). A code without a translation keeps its
 //! English message.
 
+/// Whether the client asked for French (`Accept-Language: fr...`).
+pub fn wants_french(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("fr"))
+}
+
 pub fn french(code: &str) -> Option<&'static str> {
     Some(match code {
         "unauthorized" => "une clé d'API valide est requise : Authorization: Bearer <clé>",
@@ -28,6 +36,8 @@ pub fn french(code: &str) -> Option<&'static str> {
         "too_long" => "valeur trop longue",
         "invalid_type" => "type de valeur incorrect",
         "upload_required" => "cette exigence se remplit par le téléversement d'un document",
+        "rate_limited" => "trop de requêtes ; réessayez plus tard",
+
         _ => return None,
     })
 }

@@ -5,11 +5,11 @@
 
 mod applicants;
 mod applications;
-mod auth;
+pub(crate) mod auth;
 mod challenges;
 mod documents;
-mod error;
-mod i18n;
+pub(crate) mod error;
+pub(crate) mod i18n;
 mod idempotency;
 mod json;
 mod levels;
@@ -129,6 +129,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(from_fn_with_state(state.clone(), auth::require_api_key))
         .merge(provider_routes().0)
+        // Seed 004 shares the /api/v1 prefix; it authenticates and answers in its own envelope.
+        .route(
+            "/Kyc/update",
+            axum::routing::post(crate::compat::seed004::update),
+        )
         .route(
             "/openapi.json",
             get(move || async move { Json(document.clone()) }),

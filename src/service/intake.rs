@@ -427,3 +427,47 @@ pub async fn client_verification(
     tx.commit().await.map_err(StoreError::from)?;
     Ok(view)
 }
+
+/// What a tenant asserts about an applicant's KYC record (seed 004): the tier it verified, whether
+/// the address was verified, and the BVN.
+pub struct KycUpdate {
+    pub tier: i64,
+    pub address_verified: bool,
+    pub bvn: crate::domain::validate::government_id::GovernmentId,
+}
+
+/// The applicant's KYC record after an update: the applicant and its latest application.
+pub struct KycRecord {
+    pub applicant: crate::domain::applicant::Applicant,
+    pub latest: Application,
+    pub level_tier: i64,
+}
+
+/// Records a seed 004 update as a client verification on the applicant's latest application, which
+/// must still be open: it is evidence for reviewers, not a decision.
+pub async fn update_kyc(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    update: KycUpdate,
+) -> Result<KycRecord, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    let found = super::applicants::load(&mut conn, tenant.id, applicant).await?;
+    let latest = store::applications::for_applicant(&mut conn, applicant)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ServiceError::Conflict("the applicant has no KYC application yet".into()))?;
+    drop(conn);
+    let assertion = json!({
+        "source": "kyc_update", "tier": update.tier, "address_verified": update.address_verified,
+        "bvn": update.bvn.masked(),
+    });
+    let view = client_verification(services, ctx, latest.id, assertion).await?;
+    Ok(KycRecord {
+        applicant: found,
+        level_tier: view.level.tier,
+        latest: view.application,
+    })
+}

@@ -57,6 +57,21 @@ async fn applicant(app: &TestApp, key: &str, external_id: &str) -> String {
     body["id"].as_str().expect("id").to_owned()
 }
 
+/// A Basic-level application in draft for the applicant: (level id, application id).
+async fn basic_draft(app: &TestApp, key: &str, applicant_id: &str) -> (String, String) {
+    let basic = level_id(app, key, "Basic").await;
+    let (status, created) = call(
+        app,
+        key,
+        Method::POST,
+        "/kyc_applications",
+        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    (basic, created["id"].as_str().expect("id").to_owned())
+}
+
 async fn a_tenant_fills_an_application_and_sends_it_to_review(app: TestApp) {
     let keys = setup(&app).await;
     let (status, levels) = call(&app, &keys.live, Method::GET, "/levels", None).await;
@@ -258,16 +273,7 @@ async fn a_tenant_fills_an_application_and_sends_it_to_review(app: TestApp) {
 async fn sandbox_tenants_may_force_statuses_along_the_machine(app: TestApp) {
     let keys = setup(&app).await;
     let applicant_id = applicant(&app, &keys.sandbox, "s-1").await;
-    let basic = level_id(&app, &keys.sandbox, "Basic").await;
-    let (_, created) = call(
-        &app,
-        &keys.sandbox,
-        Method::POST,
-        "/kyc_applications",
-        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
-    )
-    .await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let (basic, id) = basic_draft(&app, &keys.sandbox, &applicant_id).await;
     for status in ["pending", "submitted", "review", "accepted"] {
         let (code, body) = call(
             &app,
@@ -331,16 +337,7 @@ async fn sandbox_tenants_may_force_statuses_along_the_machine(app: TestApp) {
 async fn another_tenants_ids_are_not_found_anywhere(app: TestApp) {
     let keys = setup(&app).await;
     let applicant_id = applicant(&app, &keys.live, "c-1").await;
-    let basic = level_id(&app, &keys.live, "Basic").await;
-    let (_, created) = call(
-        &app,
-        &keys.live,
-        Method::POST,
-        "/kyc_applications",
-        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
-    )
-    .await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let (basic, id) = basic_draft(&app, &keys.live, &applicant_id).await;
     let other = &keys.sandbox;
     let attempts = [
         (Method::GET, format!("/applicants/{applicant_id}"), None),
@@ -564,16 +561,7 @@ async fn level_info_tokens_and_client_verification(app: TestApp) {
     assert_eq!(info["allowed_to_create_kyc_application"], true);
     assert_eq!(info["available_levels_for_upgrade"][0]["name"], "Basic");
 
-    let basic = level_id(&app, &keys.sandbox, "Basic").await;
-    let (_, created) = call(
-        &app,
-        &keys.sandbox,
-        Method::POST,
-        "/kyc_applications",
-        Some(json!({"applicant_id": applicant_id, "level_id": basic})),
-    )
-    .await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let (_, id) = basic_draft(&app, &keys.sandbox, &applicant_id).await;
     let (_, info) = call(
         &app,
         &keys.sandbox,

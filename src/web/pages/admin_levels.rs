@@ -411,11 +411,10 @@ pub async fn update(
     let id = level_id(&id)?;
     let posted =
         Posted::parse(&body).ok_or_else(|| WebError::BadRequest("unreadable form".into()))?;
-    let row_version: i64 = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(n, _)| n == "row_version"))
-        .and_then(|(_, v)| v.parse().ok())
-        .ok_or_else(|| WebError::BadRequest("the form lacks its version".into()))?;
+    let row_version: i64 = posted
+        .first("row_version")
+        .parse()
+        .map_err(|_| WebError::BadRequest("the form lacks its version".into()))?;
     let input = LevelInput::from_posted(&posted);
     let outcome = match input.to_draft() {
         Ok(draft) => service::levels::update(&state.services, &staff.ctx, id, row_version, draft)
@@ -455,14 +454,7 @@ pub async fn requirement_row(
     let query = query.unwrap_or_default();
     let posted = Posted::parse(query.as_bytes())
         .ok_or_else(|| WebError::BadRequest("unreadable row".into()))?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
-    let value = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
-    let row = match value("refresh") {
+    let row = match posted.get("refresh") {
         Some(token)
             if token.starts_with('r')
                 && token.len() <= 16
@@ -471,7 +463,7 @@ pub async fn requirement_row(
             RowInput::from_posted(&posted, &token)
         }
         Some(_) => return Err(WebError::BadRequest("unknown row".into())),
-        None => RowInput::blank(&value("kind").unwrap_or_else(|| "text".into())),
+        None => RowInput::blank(&posted.get("kind").unwrap_or_else(|| "text".into())),
     };
     if !KINDS.iter().any(|(kind, _)| *kind == row.kind) {
         return Err(WebError::BadRequest("unknown requirement kind".into()));

@@ -33,12 +33,17 @@ impl Posted {
         serde_urlencoded::from_bytes(body).ok().map(Posted)
     }
 
-    fn first(&self, name: &str) -> String {
+    /// The first value of a field, if it was sent.
+    pub fn get(&self, name: &str) -> Option<String> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+    }
+
+    /// The first value of a field, empty when it was not sent.
+    pub fn first(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default()
     }
 
     fn all(&self, name: &str) -> Vec<String> {

@@ -80,7 +80,9 @@ impl App {
                 self.config.api_rate_per_second,
             )),
         };
-        let routes = crate::web::router(&state).merge(crate::api::router(&state));
+        let routes = crate::web::router(&state)
+            .merge(crate::api::router(&state))
+            .merge(crate::compat::router());
         crate::web::around(routes, &state).with_state(state)
     }
 

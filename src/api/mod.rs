@@ -129,11 +129,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotent))
         .route_layer(from_fn_with_state(state.clone(), auth::require_api_key))
         .merge(provider_routes().0)
-        // Seed 004 shares the /api/v1 prefix; it authenticates and answers in its own envelope.
-        .route(
-            "/Kyc/update",
-            axum::routing::post(crate::compat::seed004::update),
-        )
+        .merge(crate::compat::api_v1_routes())
         .route(
             "/openapi.json",
             get(move || async move { Json(document.clone()) }),

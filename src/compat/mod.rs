@@ -1,5 +1,23 @@
 //! Drop-in endpoints for the KYC APIs of the seed documents (DESIGN §6.3), so that a team migrating
 //! from one of them can point its integration here. Each dialect is one module that translates its
 //! request and response shapes onto the same service layer; no business rule lives here.
+//!
+//! Every dialect authenticates through `api::auth` and answers refusals in its own error form.
 
 pub mod seed004;
+
+use axum::Router;
+use axum::routing::post;
+
+use crate::app::AppState;
+
+/// Dialect routes under `/api/v1`: they are merged into the native API's nest, which would
+/// otherwise answer them as unknown endpoints. They are not behind the native key middleware.
+pub fn api_v1_routes() -> Router<AppState> {
+    Router::new().route("/Kyc/update", post(seed004::update))
+}
+
+/// Dialect routes at their own roots, beside the back-office and the native API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
 pub mod browser;
+pub mod chrome;
 pub mod fake_vouched;
 pub mod receiver;
 pub mod tenant;

@@ -8,17 +8,14 @@ Usage: python verify_webhook.py path/to/kycdesk
 
 import http.server
 import json
-import os
 import queue
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
-import time
 import urllib.request
 
 from standardwebhooks.webhooks import Webhook
+
+from demo_server import create_tenant, demo_server
 
 binary = sys.argv[1]
 received = queue.Queue()
@@ -33,12 +30,6 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api(base, key, method, path, body=None):
@@ -56,35 +47,8 @@ receiver = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
 threading.Thread(target=receiver.serve_forever, daemon=True).start()
 hook_url = "http://127.0.0.1:%d/hook" % receiver.server_address[1]
 
-data_dir = tempfile.mkdtemp(prefix="kycdesk-webhook-")
-env = dict(os.environ, KYCDESK_DATA_DIR=data_dir, KYCDESK_WEBHOOK_ALLOW_PRIVATE="true")
-env.pop("KYCDESK_DATABASE_URL", None)
-port = free_port()
-base = "http://127.0.0.1:%d" % port
-server = subprocess.Popen(
-    [binary, "demo", "--listen", "127.0.0.1:%d" % port],
-    env=env,
-    stdout=subprocess.DEVNULL,
-    stderr=subprocess.DEVNULL,
-)
-try:
-    deadline = time.time() + 120
-    while True:
-        try:
-            urllib.request.urlopen(base + "/readyz", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                sys.exit("the demo server did not start")
-            time.sleep(0.5)
-    created = json.loads(
-        subprocess.run(
-            [binary, "tenant", "create", "--name", "Webhook Check", "--sandbox", "--webhook-url", hook_url, "--json"],
-            env=env,
-            check=True,
-            capture_output=True,
-        ).stdout
-    )
+with demo_server(binary, {"KYCDESK_WEBHOOK_ALLOW_PRIVATE": "true"}) as (base, env):
+    created = create_tenant(binary, env, "--name", "Webhook Check", "--sandbox", "--webhook-url", hook_url)
     key, secret = created["api_key"], created["webhook_secret"]
     level = next(l for l in api(base, key, "GET", "/levels") if l["name"] == "Basic")
     applicant = api(base, key, "POST", "/applicants", {"external_id": "webhook-check"})
@@ -99,7 +63,4 @@ try:
     except Exception:
         pass
     print("standardwebhooks verified %s (%s)" % (payload["type"], headers.get("webhook-id", headers.get("Webhook-Id"))))
-finally:
-    server.terminate()
-    server.wait(timeout=30)
-    receiver.shutdown()
+receiver.shutdown()

@@ -90,6 +90,24 @@ async fn submit_sends_the_vouched_wire_format_and_returns_the_job_verbatim() {
     assert_eq!(params["idPhoto"], "+/+/AA==");
 }
 
+/// Seed 003: a nested `params` object reaches Vouched as it is, but never overrides our own fields.
+#[tokio::test]
+async fn passed_through_parameters_reach_vouched_without_overriding_ours() {
+    let fake = FakeVouched::start(KEY).await;
+    let mut request = janice();
+    request.passthrough = serde_json::json!({"ipAddress": "203.0.113.9", "firstName": "Mallory"})
+        .as_object()
+        .cloned()
+        .expect("object");
+    client_for(&fake).submit(&request).await.expect("submit");
+    let [received] = &fake.requests()[..] else {
+        panic!("expected one request")
+    };
+    let params = &received.json()["params"];
+    assert_eq!(params["ipAddress"], "203.0.113.9");
+    assert_eq!(params["firstName"], "Janice");
+}
+
 #[tokio::test]
 async fn submit_with_callback_and_all_photos_is_active_and_fetch_returns_it_verbatim() {
     let fake = FakeVouched::start(KEY).await;

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, IdempotencyRefusals, JsonBodyRefusals, KeyRefusals};
+use super::idempotency::IdempotencyKey;
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::applicant::{Applicant, ExternalId};
@@ -26,6 +27,7 @@ const MAX_NAME_CHARS: usize = 200;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read by `government_ids`; its schema is `schema::government_ids`
 pub struct GovernmentIdBody {
     #[serde(rename = "type")]
     id_type: String,
@@ -35,20 +37,31 @@ pub struct GovernmentIdBody {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicant {
+    #[schema(schema_with = super::schema::external_id)]
     external_id: String,
     #[serde(rename = "type", default)]
+    #[schema(schema_with = super::schema::applicant_type)]
     applicant_type: Option<String>,
+    #[schema(schema_with = super::schema::name)]
     first_name: Option<String>,
+    #[schema(schema_with = super::schema::name)]
     last_name: Option<String>,
+    #[schema(schema_with = super::schema::name)]
     company_name: Option<String>,
+    #[schema(schema_with = super::schema::date)]
     date_of_birth: Option<String>,
+    #[schema(schema_with = super::schema::email)]
     email: Option<String>,
+    #[schema(schema_with = super::schema::phone)]
     phone: Option<String>,
+    #[schema(schema_with = super::schema::country)]
     country: Option<String>,
     /// `{line1, line2, city, postal_code, region, country}`
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = super::schema::address)]
     address: Option<serde_json::Value>,
+    /// Each `{type, number}`; the number's format depends on the type.
     #[serde(default)]
+    #[schema(schema_with = super::schema::government_ids)]
     government_ids: Vec<GovernmentIdBody>,
 }
 
@@ -210,10 +223,11 @@ fn body(applicant: Applicant, status: KycStatus) -> ApplicantBody {
 }
 
 #[utoipa::path(post, path = "/applicants", tag = "applicants", security(("api_key" = [])), request_body = CreateApplicant,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
-    responses((status = 201, body = ApplicantBody), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
-              (status = 409, description = "external_id already used", body = super::error::ErrorBody), (status = 415, body = super::error::ErrorBody),
-              (status = 422, body = super::error::ErrorBody), (status = 429, body = super::error::ErrorBody)))]
+    params(IdempotencyKey),
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals, (status = 201, body = ApplicantBody),
+              (status = 409, description = "external_id already used, or idempotency_key_in_flight", body = ErrorBody),
+              (status = 422, description = "validation_failed: details name each refused field (a government id number \
+                 not valid for its type, ...); or the Idempotency-Key is invalid or reused", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -224,8 +238,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(applicant, status))))
 }
 
-#[utoipa::path(get, path = "/applicants/{id}", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = ApplicantBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(get, path = "/applicants/{id}", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path, format = "uuid")),
+    responses(KeyRefusals, (status = 200, body = ApplicantBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -251,8 +265,8 @@ pub struct LevelInfoBody {
     last_kyc_application_id: Option<String>,
 }
 
-#[utoipa::path(get, path = "/applicants/{id}/kyc-level-info", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = LevelInfoBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(get, path = "/applicants/{id}/kyc-level-info", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path, format = "uuid")),
+    responses(KeyRefusals, (status = 200, body = LevelInfoBody), (status = 404, body = ErrorBody)))]
 pub async fn level_info(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -282,6 +296,8 @@ pub async fn level_info(
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    /// Default 600.
+    #[schema(minimum = 60, maximum = 3600)]
     ttl_seconds: Option<i64>,
 }
 
@@ -291,22 +307,34 @@ pub struct TokenBody {
     expires_at: String,
 }
 
-/// The body is optional: an empty POST gets the default lifetime (10 minutes).
-#[utoipa::path(post, path = "/applicants/{id}/access-token", tag = "applicants", security(("api_key" = [])), params(("id" = String, Path)),
-    request_body(content = Option<TokenRequest>, description = "ttl_seconds from 60 to 3600"),
-    responses((status = 201, body = TokenBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+/// The body is optional: an empty POST, or a JSON `null`, gets the default lifetime (10 minutes).
+#[utoipa::path(post, path = "/applicants/{id}/access-token", tag = "applicants", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
+    request_body(content = Option<TokenRequest>, description = "Optional; ttl_seconds from 60 to 3600"),
+    responses(KeyRefusals, IdempotencyRefusals, (status = 201, body = TokenBody), (status = 404, body = ErrorBody),
+              (status = 422, description = "The body is not a token request (ttl_seconds out of range, unknown fields, not JSON), \
+                 or the Idempotency-Key is invalid or reused", body = ErrorBody)))]
 pub async fn access_token(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+    let body = body.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is too large",
+        )
+    })?;
     let id: ApplicantId = id.parse().map_err(|_| ApiError::not_found("applicant"))?;
+    // No body, or `null` (the document's "no body" in JSON), means the defaults.
     let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         TokenRequest::default()
     } else {
-        serde_json::from_slice(&body)
+        serde_json::from_slice::<Option<TokenRequest>>(&body)
             .map_err(|e| ApiError::invalid("body", "invalid_shape", e.to_string()))?
+            .unwrap_or_default()
     };
     let ttl = request.ttl_seconds.unwrap_or(600);
     if !service::applicants::TOKEN_TTL_SECONDS.contains(&ttl) {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, IdempotencyRefusals, JsonBodyRefusals, KeyRefusals};
+use super::idempotency::IdempotencyKey;
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::application::{Application, ApplicationKind};
@@ -38,16 +39,24 @@ fn field_error(field: &str, code: &'static str, message: &str) -> ServiceError {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplication {
+    #[schema(format = "uuid")]
     applicant_id: String,
+    /// An active level of yours (`GET /levels`); unknown ids are answered 404.
+    #[schema(format = "uuid")]
     level_id: String,
     #[serde(rename = "type", default)]
+    #[schema(schema_with = super::schema::application_kind)]
     kind: Option<String>,
+    /// Accepted for compatibility; the level's policy chooses the provider. Not blank.
     #[serde(default)]
+    #[schema(schema_with = super::schema::not_blank)]
     provider: Option<String>,
     #[schema(value_type = Option<Object>)]
     #[serde(default)]
     params: Option<Value>,
+    /// An absolute http(s) URL for this application's webhooks; empty means the tenant default.
     #[serde(default)]
+    #[schema(schema_with = super::schema::webhook_url)]
     webhook_url: Option<String>,
 }
 
@@ -328,11 +337,12 @@ pub struct QuestionBody {
 }
 
 #[utoipa::path(post, path = "/kyc_applications", tag = "applications", security(("api_key" = [])), request_body = CreateApplication,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body")),
-    responses((status = 201, description = "Created in draft, with its questionnaire", body = ApplicationBody),
-              (status = 401, body = super::error::ErrorBody), (status = 404, description = "Unknown applicant or level", body = super::error::ErrorBody),
-              (status = 409, description = "An open application exists, or the level is for another applicant type", body = super::error::ErrorBody),
-              (status = 422, body = super::error::ErrorBody)))]
+    params(IdempotencyKey),
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals,
+              (status = 201, description = "Created in draft, with its questionnaire", body = ApplicationBody),
+              (status = 404, description = "Unknown applicant or level", body = ErrorBody),
+              (status = 409, description = "An open application exists, the level is for another applicant type, \
+                 or idempotency_key_in_flight", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -343,8 +353,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(view))))
 }
 
-#[utoipa::path(get, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(get, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path, format = "uuid")),
+    responses(KeyRefusals, (status = 200, body = ApplicationBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -354,13 +364,22 @@ pub async fn get(
     Ok(Json(body(view)))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+/// Read as text, so that a bad number is a 422 naming the parameter.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Default 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 4294967295.0)]
     page: Option<String>,
+    /// Default 25.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
+    #[param(schema_with = super::schema::status)]
     status: Option<String>,
+    #[param(value_type = Option<String>, format = "uuid")]
     applicant_id: Option<String>,
+    #[param(value_type = Option<String>, format = "uuid")]
     level_id: Option<String>,
 }
 
@@ -379,11 +398,10 @@ fn number(raw: Option<&str>, field: &str, default: i64, max: i64) -> Result<i64,
 }
 
 #[utoipa::path(get, path = "/kyc_applications", tag = "applications", security(("api_key" = [])),
-    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query, description = "1 to 100, default 25"),
-           ("status" = Option<String>, Query), ("applicant_id" = Option<String>, Query), ("level_id" = Option<String>, Query)),
-    responses((status = 200, description = "Newest first; the total is in X-Total-Results-Count", body = [ApplicationSummary],
+    params(ListQuery),
+    responses(KeyRefusals, (status = 200, description = "Newest first; the total is in X-Total-Results-Count", body = [ApplicationSummary],
                headers(("X-Total-Results-Count" = i64, description = "Applications matching the filters"))),
-              (status = 401, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+              (status = 422, description = "A parameter out of range, not a status or not an id, or unknown", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -423,14 +441,17 @@ pub async fn list(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeChange {
+    /// A requirement key of the application's level.
     key: String,
-    #[schema(value_type = Object)]
+    /// As the requirement's kind takes it (text, date, object, ...).
+    #[schema(value_type = Value)]
     value: Value,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAttributes {
+    #[schema(min_items = 1, max_items = 200)]
     attribute_changes: Vec<AttributeChange>,
     /// The code sent by SMS, when a changed attribute is a signature requirement (seed 001).
     sms_sign_code: Option<String>,
@@ -440,15 +461,17 @@ pub struct UpdateAttributes {
 
 /// Seed 001 passes the signature codes as query parameters; the body fields take precedence.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SignCodes {
     sms_sign_code: Option<String>,
     email_sign_code: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path), SignCodes), request_body = UpdateAttributes,
-    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-              (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
-              (status = 422, description = "Per-key errors in details; nothing was written", body = super::error::ErrorBody)))]
+#[utoipa::path(patch, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path, format = "uuid"), SignCodes), request_body = UpdateAttributes,
+    responses(KeyRefusals, JsonBodyRefusals, (status = 200, body = ApplicationBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Not in draft or remediate", body = ErrorBody),
+              (status = 422, description = "Per-key errors in details (unknown key, value not valid for the requirement, \
+                 wrong signature code); nothing was written", body = ErrorBody)))]
 pub async fn update_attributes(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -487,9 +510,11 @@ pub async fn update_attributes(
     Ok(Json(body(view)))
 }
 
-#[utoipa::path(post, path = "/kyc_applications/{id}/send-to-review", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, description = "Now pending", body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-              (status = 409, body = super::error::ErrorBody), (status = 422, description = "missing_requirements: the missing keys in details", body = super::error::ErrorBody)))]
+#[utoipa::path(post, path = "/kyc_applications/{id}/send-to-review", tag = "applications", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
+    responses(KeyRefusals, IdempotencyRefusals, (status = 200, description = "Now pending", body = ApplicationBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "invalid_transition, or idempotency_key_in_flight", body = ErrorBody),
+              (status = 422, description = "missing_requirements: the missing keys in details; or the Idempotency-Key is invalid or reused", body = ErrorBody)))]
 pub async fn send_to_review(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -502,12 +527,13 @@ pub async fn send_to_review(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForceStatus {
+    #[schema(schema_with = super::schema::status)]
     status: String,
 }
 
-#[utoipa::path(put, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)), request_body = ForceStatus,
-    responses((status = 202, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 403, description = "Live tenants", body = super::error::ErrorBody),
-              (status = 404, body = super::error::ErrorBody), (status = 409, description = "invalid_transition", body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(put, path = "/kyc_applications/{id}", tag = "applications", security(("api_key" = [])), params(("id" = String, Path, format = "uuid")), request_body = ForceStatus,
+    responses(KeyRefusals, JsonBodyRefusals, (status = 202, body = ApplicationBody), (status = 403, description = "Live tenants", body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "invalid_transition", body = ErrorBody)))]
 pub async fn force_status(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -532,8 +558,8 @@ pub struct EventBody {
     payload: Value,
 }
 
-#[utoipa::path(get, path = "/kyc_applications/{id}/events", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = [EventBody]), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(get, path = "/kyc_applications/{id}/events", tag = "applications", security(("api_key" = [])), params(("id" = String, Path, format = "uuid")),
+    responses(KeyRefusals, (status = 200, body = [EventBody]), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -563,21 +589,32 @@ pub struct ClientVerification {
     person_status_update: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     override_sanction_check: Option<bool>,
+    /// RFC 3339.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     verification_datetime: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::schema::text200)]
     verification_provider: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::schema::text200)]
     verification_provider_refnumber: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::schema::text200)]
     verification_level: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 10)]
     tier: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     address_verified: Option<bool>,
+    /// 11 digits (surrounding whitespace is trimmed).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9]{11}[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     bvn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::schema::text200)]
     kyc_id: Option<String>,
 }
 
@@ -585,7 +622,7 @@ pub struct ClientVerification {
 const MAX_TEXT: usize = 200;
 
 impl ClientVerification {
-    fn validate(mut self) -> Result<Value, ServiceError> {
+    pub(crate) fn validate(mut self) -> Result<Value, ServiceError> {
         if let Some(at) = &self.verification_datetime {
             let parsed: crate::domain::time::Timestamp = at.parse().map_err(|_| {
                 field_error(
@@ -634,9 +671,11 @@ impl ClientVerification {
     }
 }
 
-#[utoipa::path(post, path = "/kyc_applications/{id}/client-verification", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/kyc_applications/{id}/client-verification", tag = "applications", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
     request_body = ClientVerification,
-    responses((status = 200, body = ApplicationBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals, (status = 200, body = ApplicationBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "Not open for a client verification, or idempotency_key_in_flight", body = ErrorBody)))]
 pub async fn client_verification(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

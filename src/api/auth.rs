@@ -26,7 +26,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     }
 }
 
-fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+/// The token of `Authorization: Bearer <token>`, whatever it stands for (a key, an applicant token).
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -39,6 +40,17 @@ fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
 /// dialects, which answer the same refusals in their own envelopes.
 pub async fn tenant_ctx(state: &AppState, parts: &Parts) -> Result<Ctx, ApiError> {
     let secret = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+    key_ctx(state, parts, secret).await.map(|(ctx, _)| ctx)
+}
+
+/// The tenant behind an API key secret wherever the request carries it (seed 002 sends it in an
+/// `api-key` header), within the key's rate; the tenant record comes along for dialects that check
+/// more of it.
+pub async fn key_ctx(
+    state: &AppState,
+    parts: &Parts,
+    secret: &str,
+) -> Result<(Ctx, crate::domain::tenant::Tenant), ApiError> {
     let (key, tenant) = service::api_keys::authenticate(&state.services, secret)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
@@ -52,7 +64,8 @@ pub async fn tenant_ctx(state: &AppState, parts: &Parts) -> Result<Ctx, ApiError
         refusal.retry_after = Some(seconds);
         return Err(refusal);
     }
-    Ok(Ctx::tenant(&tenant, key.id, crate::web::meta_of(parts)))
+    let ctx = Ctx::tenant(&tenant, key.id, crate::web::meta_of(parts));
+    Ok((ctx, tenant))
 }
 
 pub async fn require_api_key(

@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::applications::{ApplicationBody, application_id, body};
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, IdempotencyRefusals, JsonBodyRefusals, KeyRefusals};
+use super::idempotency::IdempotencyKey;
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::challenge::Answer;
@@ -18,7 +19,9 @@ const MAX_ANSWER: usize = 500;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
+    #[schema(max_length = 500)]
     key: String,
+    #[schema(max_length = 500)]
     answer: String,
 }
 
@@ -26,15 +29,19 @@ pub struct AnswerBody {
 #[serde(deny_unknown_fields)]
 pub struct Answers {
     /// One answer per question, each one of the question's options.
+    #[schema(min_items = 1, max_items = 50)]
     answers: Vec<AnswerBody>,
 }
 
-#[utoipa::path(post, path = "/kyc_applications/{id}/answers", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/kyc_applications/{id}/answers", tag = "applications", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
     request_body = Answers,
-    responses((status = 200, description = "Answered; the provider's judgement is applied (status and checks)", body = ApplicationBody),
-              (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-              (status = 409, description = "No questions are waiting", body = super::error::ErrorBody),
-              (status = 422, description = "Unanswered, unknown or duplicate questions, or an answer that is not an option", body = super::error::ErrorBody)))]
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals,
+              (status = 200, description = "Answered; the provider's judgement is applied (status and checks)", body = ApplicationBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "No questions are waiting, or idempotency_key_in_flight", body = ErrorBody),
+              (status = 422, description = "Unanswered, unknown or duplicate questions, an answer that is not an option, \
+                 a body of the wrong shape, or an invalid or reused Idempotency-Key", body = ErrorBody)))]
 pub async fn answer(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

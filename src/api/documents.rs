@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::applications::{DocumentBody, application_id, document_body};
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, IdempotencyRefusals, JsonBodyRefusals, KeyRefusals};
+use super::idempotency::IdempotencyKey;
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::document::{DocumentSide, DocumentType};
@@ -140,7 +141,7 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
     })
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonUpload {
     document_type: String,
@@ -175,7 +176,7 @@ fn decode(field: &str, text: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-fn from_json(body: JsonUpload, limit: usize) -> Result<Vec<NewUpload>, ApiError> {
+pub(crate) fn from_json(body: JsonUpload, limit: usize) -> Result<Vec<NewUpload>, ApiError> {
     let doc_type = document_type(&body.document_type)?;
     let issuing = body
         .issuing_country
@@ -227,15 +228,18 @@ fn from_json(body: JsonUpload, limit: usize) -> Result<Vec<NewUpload>, ApiError>
     Ok(uploads)
 }
 
-#[utoipa::path(post, path = "/kyc_applications/{id}/documents", tag = "documents", security(("api_key" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/kyc_applications/{id}/documents", tag = "documents", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
     request_body(content(
         (UploadForm = "multipart/form-data"),
-        (JsonUpload = "application/json"),
+        (JsonUploadForm = "application/json"),
     )),
-    responses((status = 201, body = Uploaded), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-              (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
-              (status = 413, body = super::error::ErrorBody), (status = 415, description = "Not JPEG, PNG, WebP, PDF, BMP or TIFF", body = super::error::ErrorBody),
-              (status = 422, description = "Type mismatch, over 40 MP, damaged, or not accepted by the requirement", body = super::error::ErrorBody)))]
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals, (status = 201, body = Uploaded), (status = 404, body = ErrorBody),
+              (status = 409, description = "Not in draft or remediate, or idempotency_key_in_flight", body = ErrorBody),
+              (status = 413, description = "A file over the size limit, or the body too large", body = ErrorBody),
+              (status = 415, description = "A file that is not JPEG, PNG, WebP, PDF, BMP or TIFF, or a body neither JSON nor multipart", body = ErrorBody),
+              (status = 422, description = "No file, not base64, type mismatch, over 40 MP, damaged, not accepted by the requirement, \
+                 a body of the wrong shape, or an invalid or reused Idempotency-Key", body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -268,13 +272,31 @@ pub async fn upload(
     ))
 }
 
+/// The JSON form, for the API document: `JsonUpload` with the rule that one file at least is sent.
+pub struct JsonUploadForm;
+
+impl utoipa::PartialSchema for JsonUploadForm {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::schema::json_upload().into()
+    }
+}
+
+impl utoipa::ToSchema for JsonUploadForm {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "JsonUpload".into()
+    }
+}
+
 /// The multipart form, for the API document.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // describes the form for OpenAPI; the handler reads the parts one by one
 pub struct UploadForm {
     /// passport, id_card, driver_license, residence_permit, proof_of_address, proof_of_funds, selfie, other
+    #[schema(schema_with = super::schema::document_type)]
     document_type: String,
+    #[schema(schema_with = super::schema::side)]
     side: Option<String>,
+    #[schema(schema_with = super::schema::issuing_country)]
     issuing_country: Option<String>,
     requirement_key: Option<String>,
     liveness_detected: Option<bool>,

@@ -220,3 +220,84 @@ pub async fn localize(request: Request, next: Next) -> Response {
         .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("fr"));
     out
 }
+
+/// A documented error answer: the `ErrorBody` envelope, as JSON.
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn error_responses(
+    list: &[(&str, &str)],
+) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+    list.iter()
+        .map(|(status, description)| ((*status).to_owned(), error_response(description)))
+        .collect()
+}
+
+/// The refusals of the API key check (`auth::require_api_key`), common to every tenant operation.
+/// Listed first in `responses(...)`, so an operation's own description of a status wins.
+pub struct KeyRefusals;
+
+impl utoipa::IntoResponses for KeyRefusals {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        error_responses(&[
+            ("401", "unauthorized: no valid API key"),
+            (
+                "429",
+                "rate_limited: too many requests for this key; see Retry-After",
+            ),
+        ])
+    }
+}
+
+/// The refusals of the `Idempotency-Key` handling (`idempotency::idempotent`), around every POST.
+pub struct IdempotencyRefusals;
+
+impl utoipa::IntoResponses for IdempotencyRefusals {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        error_responses(&[
+            (
+                "409",
+                "idempotency_key_in_flight: a request with this Idempotency-Key is still being processed",
+            ),
+            ("413", "payload_too_large: the request body is too large"),
+            (
+                "422",
+                "invalid_idempotency_key, or idempotency_key_reused for a different request",
+            ),
+        ])
+    }
+}
+
+/// The refusals of a JSON body (`json::ApiJson`) and of the body size limit.
+pub struct JsonBodyRefusals;
+
+impl utoipa::IntoResponses for JsonBodyRefusals {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        error_responses(&[
+            ("400", "invalid_json: the body is not well-formed JSON"),
+            ("413", "payload_too_large: the request body is too large"),
+            (
+                "415",
+                "unsupported_media_type: the body is not application/json",
+            ),
+            (
+                "422",
+                "validation_failed: the body has the wrong shape or invalid values (details name the fields)",
+            ),
+        ])
+    }
+}

@@ -91,3 +91,21 @@ pub async fn idempotent(State(state): State<AppState>, request: Request, next: N
         }
     }
 }
+
+/// The `Idempotency-Key` header as the API document describes it on every POST.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // describes the header for OpenAPI; `idempotent` reads it
+pub struct IdempotencyKey {
+    /// Replays the first answer for the same key and body: 1 to 255 visible ASCII characters
+    /// (spaces and tabs allowed inside).
+    #[param(
+        rename = "Idempotency-Key",
+        value_type = String,
+        required = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[\t -~]*[!-~][\t -~]*$"
+    )]
+    key: Option<String>,
+}

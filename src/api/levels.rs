@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Serialize;
 
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, KeyRefusals};
 use crate::app::AppState;
 use crate::domain::level::LevelVersion;
 use crate::domain::requirement::Requirement;
@@ -45,8 +45,7 @@ impl From<LevelVersion> for LevelBody {
 }
 
 #[utoipa::path(get, path = "/levels", tag = "levels", security(("api_key" = [])),
-    responses((status = 200, description = "The active levels, current versions", body = [LevelBody]),
-              (status = 401, body = super::error::ErrorBody), (status = 429, body = super::error::ErrorBody)))]
+    responses(KeyRefusals, (status = 200, description = "The active levels, current versions", body = [LevelBody])))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,
@@ -67,7 +66,7 @@ pub struct LegalDocumentBody {
 }
 
 #[utoipa::path(get, path = "/legal-documents/{id}", tag = "levels", security(("api_key" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = LegalDocumentBody), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+    responses(KeyRefusals, (status = 200, body = LegalDocumentBody), (status = 404, body = ErrorBody)))]
 pub async fn legal_document(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

@@ -4,10 +4,10 @@
 //! in `/api/v1/openapi.json` by construction.
 
 mod applicants;
-mod applications;
+pub(crate) mod applications;
 pub(crate) mod auth;
 mod challenges;
-mod documents;
+pub(crate) mod documents;
 pub(crate) mod error;
 pub(crate) mod i18n;
 mod idempotency;
@@ -15,6 +15,7 @@ mod json;
 mod levels;
 mod provider_webhooks;
 pub mod rate_limit;
+mod schema;
 mod signatures;
 
 use axum::extract::DefaultBodyLimit;

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::applications::application_id;
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody, IdempotencyRefusals, JsonBodyRefusals, KeyRefusals};
+use super::idempotency::IdempotencyKey;
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::requirement::SignatureChannel;
@@ -18,9 +19,11 @@ use crate::service;
 #[serde(deny_unknown_fields)]
 pub struct SendCode {
     /// `sms` or `email`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = super::schema::channel)]
     channel: SignatureChannel,
-    /// Where to send it; defaults to the applicant's phone or e-mail on file.
+    /// Where to send it (a phone number for sms, an e-mail address for email); defaults to the
+    /// applicant's phone or e-mail on file.
+    #[schema(max_length = 254)]
     destination: Option<String>,
 }
 
@@ -33,13 +36,16 @@ pub struct CodeSent {
     expires_in_seconds: i64,
 }
 
-#[utoipa::path(post, path = "/kyc_applications/{id}/signature-codes", tag = "applications", security(("api_key" = [])), params(("id" = String, Path)),
+#[utoipa::path(post, path = "/kyc_applications/{id}/signature-codes", tag = "applications", security(("api_key" = [])),
+    params(("id" = String, Path, format = "uuid"), IdempotencyKey),
     request_body = SendCode,
-    responses((status = 202, description = "Sent (sandbox tenants: the code is 111111 and nothing is sent)", body = CodeSent),
-              (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-              (status = 409, description = "Not in draft or remediate", body = super::error::ErrorBody),
-              (status = 422, description = "No destination", body = super::error::ErrorBody),
-              (status = 503, description = "No gateway can send the code now", body = super::error::ErrorBody)))]
+    responses(KeyRefusals, IdempotencyRefusals, JsonBodyRefusals,
+              (status = 202, description = "Sent (sandbox tenants: the code is 111111 and nothing is sent)", body = CodeSent),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "Not in draft or remediate, or idempotency_key_in_flight", body = ErrorBody),
+              (status = 422, description = "No destination, a destination not valid for the channel, a body of the wrong shape, \
+                 or an invalid or reused Idempotency-Key", body = ErrorBody),
+              (status = 503, description = "No gateway can send the code now", body = ErrorBody)))]
 pub async fn send(
     State(state): State<AppState>,
     Tenant(ctx): Tenant,

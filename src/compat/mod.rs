@@ -4,20 +4,35 @@
 //!
 //! Every dialect authenticates through `api::auth` and answers refusals in its own error form.
 
+pub mod seed000;
+pub mod seed001;
+pub mod seed002;
 pub mod seed004;
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 
 /// Dialect routes under `/api/v1`: they are merged into the native API's nest, which would
 /// otherwise answer them as unknown endpoints. They are not behind the native key middleware.
 pub fn api_v1_routes() -> Router<AppState> {
-    Router::new().route("/Kyc/update", post(seed004::update))
+    Router::new()
+        .route("/Kyc/update", post(seed004::update))
+        .route("/persons/{person_guid}/kyc", post(seed000::perform_kyc))
 }
 
 /// Dialect routes at their own roots, beside the back-office and the native API.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/kyc-ms/getUserInfo",
+            get(seed002::get_user_info).post(seed002::get_user_info),
+        )
+        .route(
+            "/kyc-ms/getToken",
+            get(seed002::get_token).post(seed002::get_token),
+        )
+        .route("/kyc-ms/registerUser", post(seed002::register_user))
+        .merge(seed001::routes())
 }

@@ -64,3 +64,25 @@ impl ExternalId {
         &self.0
     }
 }
+
+/// A mobile device's id as an SDK reports it (seed 002 `deviceId`): 1..=200 printable characters.
+/// It is recorded in the audit trail, so it is bounded like any other text there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceId(String);
+
+impl DeviceId {
+    pub fn parse(s: &str) -> Result<Self, super::validate::Invalid> {
+        let id = s.trim();
+        if id.is_empty() || id.chars().count() > 200 || id.chars().any(char::is_control) {
+            return Err(super::validate::Invalid {
+                code: "invalid_device_id",
+                message: "deviceId must be 1 to 200 printable characters".into(),
+            });
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}

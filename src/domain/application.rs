@@ -12,6 +12,16 @@ use super::wire_enum::wire_enum;
 
 wire_enum!(ApplicationKind, "application type" { Kyc => "kyc", Kyb => "kyb" });
 
+impl ApplicationKind {
+    /// People apply for KYC, businesses for KYB.
+    pub fn for_applicant(applicant_type: super::level::ApplicantType) -> ApplicationKind {
+        match applicant_type {
+            super::level::ApplicantType::Individual => ApplicationKind::Kyc,
+            super::level::ApplicantType::Business => ApplicationKind::Kyb,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Application {
     pub id: ApplicationId,
@@ -69,8 +79,50 @@ impl Application {
         };
     }
 
+    /// The attempt the tenant's uploads belong to: while the application waits for remediation,
+    /// the next one (sending it back to review starts that attempt).
+    pub fn intake_attempt(&self) -> i64 {
+        if self.status == ApplicationStatus::Remediate {
+            self.attempt + 1
+        } else {
+            self.attempt
+        }
+    }
+
     /// Whether another attempt is allowed after remediation.
     pub fn attempts_left(&self) -> bool {
         self.attempt < self.max_attempts
     }
+}
+
+/// One id a mobile SDK hands back after running its own capture with the provider (seed 002
+/// `accountId`, `workflowId`): 1..=200 printable characters without spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkReference(String);
+
+impl SdkReference {
+    pub fn parse(s: &str) -> Result<Self, super::validate::Invalid> {
+        let id = s.trim();
+        if id.is_empty()
+            || id.chars().count() > 200
+            || id.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(super::validate::Invalid {
+                code: "invalid_reference",
+                message: "must be 1 to 200 printable characters without spaces".into(),
+            });
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The provider's references of the verification an SDK ran for one attempt of an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkReferences {
+    pub account_id: SdkReference,
+    pub workflow_id: SdkReference,
 }

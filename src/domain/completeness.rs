@@ -1,5 +1,6 @@
-//! Whether an application is complete enough to send to review: every required answer given and every
-//! required document uploaded for the current attempt.
+//! Whether an application is complete enough to send to review: every required answer given, every
+//! required document in force (see `document::in_force`), and after remediation every document the
+//! reviewer asked for uploaded again.
 
 use std::collections::BTreeMap;
 
@@ -51,6 +52,34 @@ pub fn missing_requirements(
                 RequirementKind::Selfie | RequirementKind::Liveness => uploaded.is_empty(),
                 _ => !answers.contains_key(&r.key),
             }
+        })
+        .map(|r| r.key.clone())
+        .collect()
+}
+
+/// The requirements a reviewer asked to redo that need a new upload and have none in the new
+/// attempt. (Answers are edited in place, so only documents can be told apart by attempt.)
+pub fn not_redone(
+    level: &LevelVersion,
+    redo: &[String],
+    new_uploads: &[Upload<'_>],
+) -> Vec<String> {
+    level
+        .requirements
+        .iter()
+        .filter(|r| redo.contains(&r.key))
+        .filter(|r| {
+            matches!(
+                r.kind,
+                RequirementKind::Document { .. }
+                    | RequirementKind::Selfie
+                    | RequirementKind::Liveness
+            )
+        })
+        .filter(|r| {
+            !new_uploads
+                .iter()
+                .any(|u| u.requirement_key == Some(r.key.as_str()))
         })
         .map(|r| r.key.clone())
         .collect()
@@ -142,5 +171,17 @@ mod tests {
             DocumentSide::Front,
         );
         assert!(missing_requirements(&level(), &answers, &[passport, selfie]).is_empty());
+    }
+
+    #[test]
+    fn a_document_asked_for_again_needs_a_new_upload_answers_do_not() {
+        let redo = ["identity_document".to_owned(), "first_name".to_owned()];
+        assert_eq!(not_redone(&level(), &redo, &[]), ["identity_document"]);
+        let passport = upload(
+            "identity_document",
+            DocumentType::Passport,
+            DocumentSide::Front,
+        );
+        assert!(not_redone(&level(), &redo, &[passport]).is_empty());
     }
 }

@@ -65,3 +65,65 @@ mod tests {
         );
     }
 }
+
+/// The slot a document fills: its requirement, or its type when it names none.
+fn slot(document: &Document) -> &str {
+    document
+        .requirement_key
+        .as_deref()
+        .unwrap_or(document.doc_type.as_str())
+}
+
+/// The documents in force for `attempt`: per requirement, the uploads of the latest attempt up
+/// to `attempt` that has any. A resubmission after remediation replaces what was redone and keeps
+/// the rest, so the provider and the reviewer see one complete set.
+pub fn in_force(documents: &[Document], attempt: i64) -> Vec<&Document> {
+    let mut latest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for document in documents.iter().filter(|d| d.attempt <= attempt) {
+        let entry = latest.entry(slot(document)).or_insert(document.attempt);
+        *entry = (*entry).max(document.attempt);
+    }
+    documents
+        .iter()
+        .filter(|d| latest.get(slot(d)) == Some(&d.attempt))
+        .collect()
+}
+
+#[cfg(test)]
+mod in_force_tests {
+    use super::*;
+
+    fn document(key: &str, attempt: i64) -> Document {
+        Document {
+            id: DocumentId::generate(),
+            tenant_id: TenantId::generate(),
+            application_id: ApplicationId::generate(),
+            attempt,
+            requirement_key: Some(key.into()),
+            doc_type: DocumentType::Passport,
+            side: None,
+            issuing_country: None,
+            liveness: None,
+            blob_hash: String::new(),
+            mime_type: "image/png".into(),
+            size_bytes: 1,
+            width: None,
+            height: None,
+            thumbnail_hash: None,
+            uploaded_at: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn a_redone_document_replaces_the_earlier_one_and_the_rest_carries_over() {
+        let documents = [
+            document("passport", 1),
+            document("selfie", 1),
+            document("passport", 2),
+        ];
+        let attempt_one: Vec<_> = in_force(&documents, 1).iter().map(|d| d.id).collect();
+        assert_eq!(attempt_one, [documents[0].id, documents[1].id]);
+        let attempt_two: Vec<_> = in_force(&documents, 2).iter().map(|d| d.id).collect();
+        assert_eq!(attempt_two, [documents[1].id, documents[2].id]);
+    }
+}

@@ -42,9 +42,55 @@ impl KycStatus {
     }
 }
 
+/// An application's attempts as seed 002 counts them ("user have 3 attempts"): an attempt is used
+/// once submitted, and none is left once the application is decided for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub used: i64,
+    pub max: i64,
+    pub left: i64,
+}
+
+impl Attempts {
+    pub fn of(status: ApplicationStatus, attempt: i64, max_attempts: i64) -> Attempts {
+        let used = if status == ApplicationStatus::Draft {
+            attempt - 1
+        } else {
+            attempt
+        };
+        let left = if status.is_final() {
+            0
+        } else {
+            (max_attempts - used).max(0)
+        };
+        Attempts {
+            used,
+            max: max_attempts,
+            left,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attempts_are_used_by_submission_and_gone_once_final() {
+        use ApplicationStatus::*;
+        let of = |status, attempt| {
+            let a = Attempts::of(status, attempt, 3);
+            (a.used, a.left)
+        };
+        assert_eq!(of(Draft, 1), (0, 3));
+        assert_eq!(of(Pending, 1), (1, 2));
+        assert_eq!(of(Remediate, 1), (1, 2));
+        assert_eq!(of(Review, 2), (2, 1));
+        assert_eq!(of(Remediate, 2), (2, 1));
+        assert_eq!(of(Rejected, 3), (3, 0));
+        assert_eq!(of(Accepted, 1), (1, 0));
+        assert_eq!(Attempts::of(Pending, 1, 3).max, 3);
+    }
 
     #[test]
     fn every_application_status_maps_to_the_seed_vocabulary() {

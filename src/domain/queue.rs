@@ -76,6 +76,33 @@ pub struct QueueFilter {
     pub after: Option<Cursor>,
 }
 
+impl QueueFilter {
+    /// Whether nothing but the tenant and the level narrows the applications (status, order and
+    /// cursor aside): the per-status counts can then come from kept counters. Destructured so that
+    /// a new filter cannot be forgotten here.
+    pub fn narrows_by_tenant_and_level_only(&self) -> bool {
+        let QueueFilter {
+            status: _,
+            level: _,
+            tenant: _,
+            provider,
+            assignee,
+            created_from,
+            created_until,
+            failures_only,
+            search,
+            sort: _,
+            after: _,
+        } = self;
+        provider.is_none()
+            && *assignee == AssigneeFilter::Anyone
+            && created_from.is_none()
+            && created_until.is_none()
+            && !failures_only
+            && search.as_deref().is_none_or(|s| s.trim().is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,14 @@
 use serde_json::json;
 
 use super::{Ctx, ServiceError, Services};
-use crate::domain::applicant::{Applicant, ExternalId};
+use crate::domain::applicant::{Applicant, DeviceId, ExternalId};
+use crate::domain::application::Application;
 use crate::domain::audit::AuditSubject;
 use crate::domain::ids::{ApplicantId, TenantId};
 use crate::domain::kyc_status::KycStatus;
 use crate::domain::level::{ApplicantType, LevelVersion};
 use crate::domain::level_info::{self, ApplicationFact, LevelInfo};
+use crate::domain::tenant::api_key_hash;
 use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::{Email, PhoneNumber};
 use crate::domain::validate::country::CountryCode;
@@ -133,6 +135,18 @@ pub async fn issue_access_token(
     id: ApplicantId,
     ttl_seconds: i64,
 ) -> Result<(String, Timestamp), ServiceError> {
+    issue_device_token(services, ctx, id, ttl_seconds, None).await
+}
+
+/// Like `issue_access_token`, for the SDK on one mobile device (seed 002 `getToken`): the device id
+/// goes into the audit event, so a token can be traced to the device it was issued for.
+pub async fn issue_device_token(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicantId,
+    ttl_seconds: i64,
+    device: Option<&DeviceId>,
+) -> Result<(String, Timestamp), ServiceError> {
     let tenant = ctx.tenant_scope()?;
     let mut bytes = [0_u8; 32];
     rand::fill(&mut bytes);
@@ -145,7 +159,7 @@ pub async fn issue_access_token(
     load(&mut tx, tenant.id, id).await?;
     store::applicants::insert_token(
         &mut tx,
-        &crate::domain::tenant::api_key_hash(&token),
+        &api_key_hash(&token),
         tenant.id,
         id,
         now,
@@ -156,10 +170,72 @@ pub async fn issue_access_token(
         .event(
             "applicant.access_token_issued",
             AuditSubject::new("applicant", id),
-            json!({"expires_at": expires_at}),
+            match device {
+                Some(device) => json!({"expires_at": expires_at, "device_id": device.as_str()}),
+                None => json!({"expires_at": expires_at}),
+            },
         )
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((token, expires_at))
+}
+
+/// The applicant an access token is bound to, if the token is unexpired and was issued to the acting
+/// tenant; `None` otherwise (unknown, expired, or another tenant's), which callers answer as 401.
+pub async fn resolve_access_token(
+    services: &Services,
+    ctx: &Ctx,
+    token: &str,
+) -> Result<Option<Applicant>, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    let found = store::applicants::token_applicant(
+        &mut conn,
+        &api_key_hash(token),
+        tenant.id,
+        Timestamp::now(),
+    )
+    .await?;
+    match found {
+        Some(id) => Ok(Some(load(&mut conn, tenant.id, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Where an applicant stands (seed 002 `getUserInfo`): the KYC status, and the latest application
+/// with the level version it runs on, from which attempts are counted.
+pub struct KycStanding {
+    pub status: KycStatus,
+    pub latest: Option<(Application, LevelVersion)>,
+}
+
+pub async fn kyc_standing(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicantId,
+) -> Result<KycStanding, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    load(&mut conn, tenant.id, id).await?;
+    let latest = store::applications::for_applicant(&mut conn, id)
+        .await?
+        .into_iter()
+        .next();
+    let latest = match latest {
+        Some(application) => {
+            let level = store::levels::get_version(
+                &mut conn,
+                application.level_id,
+                application.level_version,
+            )
+            .await?;
+            Some((application, level))
+        }
+        None => None,
+    };
+    Ok(KycStanding {
+        status: KycStatus::derive(latest.as_ref().map(|(a, _)| a.status)),
+        latest,
+    })
 }

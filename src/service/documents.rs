@@ -5,15 +5,16 @@
 use serde_json::json;
 
 use super::{Ctx, FieldError, ServiceError, Services};
+use crate::domain::application::Application;
 use crate::domain::audit::AuditSubject;
 use crate::domain::document::{Document, DocumentSide, DocumentType};
-use crate::domain::ids::{ApplicationId, DocumentId};
+use crate::domain::ids::{ApplicantId, ApplicationId, DocumentId};
 use crate::domain::time::Timestamp;
 use crate::domain::validate::country::CountryCode;
 use crate::media::MediaError;
 use crate::media::detect::{MediaInfo, MediaKind, inspect, verify_decodes};
 use crate::media::thumbnail::thumbnail;
-use crate::store::{self, StoreError};
+use crate::store::{self, Conn, StoreError};
 
 /// One file to attach.
 pub struct NewUpload {
@@ -72,7 +73,6 @@ pub async fn upload(
     id: ApplicationId,
     uploads: Vec<NewUpload>,
 ) -> Result<Vec<Document>, ServiceError> {
-    let tenant = ctx.tenant_scope()?;
     let mut conn = services.store.conn().await?;
     let application =
         super::intake::load_editable(&mut conn, ctx, id, "documents can be added").await?;
@@ -103,11 +103,26 @@ pub async fn upload(
                     message: e.message,
                 }])
             })?;
-        let key = requirement.key.clone();
+        let key = Some(requirement.key.clone());
         let (info, preview) = examine(&upload).await?;
         checked.push((upload, key, info, preview));
     }
+    store_checked(services, ctx, &application, checked).await
+}
 
+/// A file that passed every check, with the requirement it fills (if already known).
+type Checked = (NewUpload, Option<String>, MediaInfo, Option<Vec<u8>>);
+
+/// Stores checked files and their thumbnails, then records them as documents of the application's
+/// current attempt with their audit events in one transaction.
+async fn store_checked(
+    services: &Services,
+    ctx: &Ctx,
+    application: &Application,
+    checked: Vec<Checked>,
+) -> Result<Vec<Document>, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let id = application.id;
     let now = Timestamp::now();
     let mut documents = Vec::with_capacity(checked.len());
     for (upload, key, info, preview) in &checked {
@@ -130,8 +145,8 @@ pub async fn upload(
             id: DocumentId::generate(),
             tenant_id: tenant.id,
             application_id: id,
-            attempt: application.attempt,
-            requirement_key: Some(key.clone()),
+            attempt: application.intake_attempt(),
+            requirement_key: key.clone(),
             doc_type: upload.doc_type,
             side: upload.side,
             issuing_country: upload.issuing_country,
@@ -168,6 +183,124 @@ pub async fn upload(
     store::applications::update(&mut tx, &mut application).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(documents)
+}
+
+/// The applicant's application that is still open for changes (draft or remediate).
+async fn open_application(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    what: &str,
+) -> Result<Application, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    super::applicants::load(conn, tenant.id, applicant).await?;
+    let open = store::applications::for_applicant(conn, applicant)
+        .await?
+        .into_iter()
+        .find(|a| !a.status.is_final())
+        .ok_or_else(|| {
+            ServiceError::Conflict(
+                "the applicant has no open KYC application; create one first".into(),
+            )
+        })?;
+    super::intake::load_editable(conn, ctx, open.id, what).await
+}
+
+/// Seed 001 uploads files before saying what they are. They are stored at once as documents of
+/// type `other` of the applicant's open application, filling no requirement until `attach` names
+/// them: every uploaded byte belongs to an application, its audit trail and its case file, and
+/// nothing waits outside them.
+pub async fn upload_unattached(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    uploads: Vec<NewUpload>,
+) -> Result<Vec<Document>, ServiceError> {
+    let mut conn = services.store.conn().await?;
+    let application = open_application(&mut conn, ctx, applicant, "documents can be added").await?;
+    drop(conn);
+    let mut checked = Vec::with_capacity(uploads.len());
+    for upload in uploads {
+        let (info, preview) = examine(&upload).await?;
+        checked.push((upload, None, info, preview));
+    }
+    store_checked(services, ctx, &application, checked).await
+}
+
+fn unknown_file(message: &str) -> ServiceError {
+    ServiceError::InvalidFields(vec![FieldError {
+        field: "files".into(),
+        code: "unknown_file",
+        message: message.into(),
+    }])
+}
+
+/// Names files of `upload_unattached` as one document of `doc_type` and `side`, filling the first
+/// requirement of the level that takes it; all of them or none, each with its audit event.
+pub async fn attach(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    files: &[DocumentId],
+    doc_type: DocumentType,
+    side: Option<DocumentSide>,
+) -> Result<(Application, Vec<Document>), ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    let mut application =
+        open_application(&mut tx, ctx, applicant, "documents can be added").await?;
+    let level =
+        store::levels::get_version(&mut tx, application.level_id, application.level_version)
+            .await?;
+    let requirement = level.upload_requirement_for(doc_type).ok_or_else(|| {
+        ServiceError::InvalidFields(vec![FieldError {
+            field: "attribute_key".into(),
+            code: "unknown_requirement",
+            message: "this level has no requirement for this document".into(),
+        }])
+    })?;
+    requirement.accepts_upload(doc_type, side).map_err(|e| {
+        ServiceError::InvalidFields(vec![FieldError {
+            field: "attribute_key".into(),
+            code: e.code,
+            message: e.message,
+        }])
+    })?;
+    let key = requirement.key.clone();
+    let mut documents = Vec::with_capacity(files.len());
+    for id in files {
+        let mut doc = match store::documents::get(&mut tx, *id).await {
+            Err(StoreError::NotFound) => return Err(unknown_file("no such uploaded file")),
+            other => other?,
+        };
+        if doc.application_id != application.id || doc.attempt != application.intake_attempt() {
+            return Err(unknown_file("no such uploaded file"));
+        }
+        if doc.requirement_key.is_some() {
+            return Err(unknown_file("this file is already part of a document"));
+        }
+        doc.requirement_key = Some(key.clone());
+        doc.doc_type = doc_type;
+        doc.side = side;
+        store::documents::attach(&mut tx, &doc).await?;
+        let payload = json!({"application_id": application.id, "requirement_key": key,
+                             "document_type": doc_type.as_str(), "side": side.map(|s| s.as_str())});
+        store::audit::append(
+            &mut tx,
+            &ctx.event(
+                "document.attached",
+                AuditSubject::new("document", doc.id),
+                payload,
+            )
+            .for_tenant(application.tenant_id),
+        )
+        .await?;
+        documents.push(doc);
+    }
+    // Naming evidence changes what the application shows: it voids a pending four-eyes proposal.
+    application.updated_at = Timestamp::now();
+    store::applications::update(&mut tx, &mut application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((application, documents))
 }
 
 /// Derives a thumbnail (off the async runtime: decoding takes tens of milliseconds) and stores it in

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::{Ctx, FieldError, ServiceError, Services, announce};
-use crate::domain::application::{Application, ApplicationKind};
+use crate::domain::application::{Application, ApplicationKind, SdkReferences};
 use crate::domain::audit::AuditSubject;
 use crate::domain::challenge::Question;
 use crate::domain::check::Check;
-use crate::domain::completeness::{Upload, missing_requirements};
-use crate::domain::decision::{Decision, DecisionState};
-use crate::domain::document::Document;
+use crate::domain::completeness::{Upload, missing_requirements, not_redone};
+use crate::domain::decision::{Decision, DecisionState, Outcome};
+use crate::domain::document::{Document, in_force};
 use crate::domain::ids::{ApplicantId, ApplicationId, LevelId};
-use crate::domain::level::{ApplicantType, LevelVersion};
+use crate::domain::level::LevelVersion;
 use crate::domain::requirement::SignatureChannel;
 use crate::domain::status::{ApplicationStatus, TransitionActor, check_transition};
 use crate::domain::time::Timestamp;
@@ -107,14 +107,38 @@ async fn view(conn: &mut Conn, application: Application) -> Result<ApplicationVi
     })
 }
 
+/// What the reviewer's remediation asked to upload again and the new attempt does not have yet.
+async fn not_redone_for(
+    tx: &mut store::Tx,
+    level: &LevelVersion,
+    application: &Application,
+    documents: &[Document],
+) -> Result<Vec<String>, ServiceError> {
+    let redo = store::decisions::for_application(tx, application.id)
+        .await?
+        .into_iter()
+        .find(|d| d.outcome == Outcome::Remediate && d.state == DecisionState::Confirmed)
+        .map(|d| d.remediation)
+        .unwrap_or_default();
+    let new_uploads: Vec<Upload<'_>> = documents
+        .iter()
+        .filter(|d| d.attempt == application.intake_attempt())
+        .map(|d| Upload {
+            requirement_key: d.requirement_key.as_deref(),
+            doc_type: d.doc_type,
+            side: d.side,
+        })
+        .collect();
+    Ok(not_redone(level, &redo, &new_uploads))
+}
+
 fn missing_for(
     level: &LevelVersion,
     application: &Application,
     documents: &[Document],
 ) -> Vec<String> {
-    let uploads: Vec<Upload<'_>> = documents
-        .iter()
-        .filter(|d| d.attempt == application.attempt)
+    let uploads: Vec<Upload<'_>> = in_force(documents, application.intake_attempt())
+        .into_iter()
         .map(|d| Upload {
             requirement_key: d.requirement_key.as_deref(),
             doc_type: d.doc_type,
@@ -140,10 +164,7 @@ pub async fn create(
         Err(StoreError::NotFound) => return Err(ServiceError::NotFound("level")),
         other => other?,
     };
-    let expected_kind = match level.applicant_type {
-        ApplicantType::Individual => ApplicationKind::Kyc,
-        ApplicantType::Business => ApplicationKind::Kyb,
-    };
+    let expected_kind = ApplicationKind::for_applicant(level.applicant_type);
     if applicant.applicant_type != level.applicant_type || new.kind != expected_kind {
         return Err(ServiceError::Conflict(format!(
             "level {} is for {} applicants ({})",
@@ -308,11 +329,25 @@ pub async fn send_to_review(
 ) -> Result<ApplicationView, ServiceError> {
     let mut tx = services.store.begin_write().await?;
     let mut application = load(&mut tx, ctx, id).await?;
+    send_in(&mut tx, ctx, &mut application).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+/// Sends the application to review within the caller's transaction.
+async fn send_in(
+    tx: &mut store::Tx,
+    ctx: &Ctx,
+    application: &mut Application,
+) -> Result<(), ServiceError> {
     let level =
-        store::levels::get_version(&mut tx, application.level_id, application.level_version)
-            .await?;
-    let documents = store::documents::for_application(&mut tx, id).await?;
-    let missing = missing_for(&level, &application, &documents);
+        store::levels::get_version(tx, application.level_id, application.level_version).await?;
+    let documents = store::documents::for_application(tx, application.id).await?;
+    let mut missing = missing_for(&level, application, &documents);
+    if application.status == ApplicationStatus::Remediate {
+        missing.extend(not_redone_for(tx, &level, application, &documents).await?);
+    }
     if !missing.is_empty() {
         return Err(ServiceError::Incomplete(missing));
     }
@@ -322,12 +357,10 @@ pub async fn send_to_review(
         TransitionActor::Tenant,
         Timestamp::now(),
     )?;
-    store::applications::update(&mut tx, &mut application).await?;
-    announce::status_changed(&mut tx, ctx, &application, from, json!({})).await?;
-    super::pipeline::enqueue_submission(&mut tx, application.id, application.updated_at).await?;
-    let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(view)
+    store::applications::update(tx, application).await?;
+    announce::status_changed(tx, ctx, application, from, json!({})).await?;
+    super::pipeline::enqueue_submission(tx, application.id, application.updated_at).await?;
+    Ok(())
 }
 
 /// Sandbox tenants may move an application along any edge of the status machine (seeds 001, 003).
@@ -470,4 +503,246 @@ pub async fn update_kyc(
         level_tier: view.level.tier,
         latest: view.application,
     })
+}
+
+/// The person's application on `level` (seed 000 `program_guid`): the open one is reused, and a new
+/// one is opened when none is. A person works on one level at a time, so an open application on
+/// another level is a conflict.
+pub async fn open_on_level(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    level: LevelId,
+) -> Result<ApplicationView, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    let person = super::applicants::load(&mut conn, tenant.id, applicant).await?;
+    let open = store::applications::for_applicant(&mut conn, applicant)
+        .await?
+        .into_iter()
+        .find(|a| !a.status.is_final());
+    match open {
+        Some(application) if application.level_id == level => view(&mut conn, application).await,
+        Some(_) => Err(ServiceError::Conflict(
+            "the applicant has an open application on another level".into(),
+        )),
+        None => {
+            drop(conn);
+            let kind = ApplicationKind::for_applicant(person.applicant_type);
+            let new = NewApplication {
+                applicant_id: applicant,
+                level_id: level,
+                kind,
+                params: Value::Object(Default::default()),
+                webhook_url: None,
+            };
+            create(services, ctx, new).await
+        }
+    }
+}
+
+/// The person's latest application, if they have one (seed 000 calls that name no level).
+pub async fn latest_for_applicant(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+) -> Result<Option<ApplicationView>, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    super::applicants::load(&mut conn, tenant.id, applicant).await?;
+    let latest = store::applications::for_applicant(&mut conn, applicant)
+        .await?
+        .into_iter()
+        .next();
+    match latest {
+        Some(application) => Ok(Some(view(&mut conn, application).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Government ids given without naming a requirement (seed 000 `identifications`): each fills a
+/// government-id requirement of the level that accepts its type, the first one not yet filled by
+/// this call. A type the level takes nowhere is refused; nothing is written then.
+pub async fn record_government_ids(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    ids: &[crate::domain::validate::government_id::GovernmentId],
+) -> Result<ApplicationView, ServiceError> {
+    use crate::domain::requirement::RequirementKind;
+    let mut conn = services.store.conn().await?;
+    let application = load(&mut conn, ctx, id).await?;
+    let level =
+        store::levels::get_version(&mut conn, application.level_id, application.level_version)
+            .await?;
+    drop(conn);
+    let mut changes: Vec<(String, Value)> = Vec::with_capacity(ids.len());
+    for gov_id in ids {
+        let requirement = level.requirements.iter().find(|r| {
+            matches!(&r.kind, RequirementKind::GovernmentId { id_types } if id_types.contains(&gov_id.id_type()))
+                && !changes.iter().any(|(key, _)| *key == r.key)
+        });
+        let Some(requirement) = requirement else {
+            return Err(ServiceError::InvalidFields(vec![FieldError {
+                field: "govt_id_type".into(),
+                code: "unknown_requirement",
+                message: format!("this level takes no (further) {}", gov_id.id_type().label()),
+            }]));
+        };
+        changes.push((
+            requirement.key.clone(),
+            json!({"type": gov_id.id_type().as_str(), "number": gov_id.number()}),
+        ));
+    }
+    update_attributes(services, ctx, id, changes, &HashMap::new()).await
+}
+
+/// Longest note a tenant may leave on an application.
+const MAX_TENANT_NOTE_CHARS: usize = 4000;
+
+/// A note the tenant leaves on an application (seed 000 `notes`). Reviewers' notes need a staff
+/// author, so a tenant's note is kept in the application's audit trail, which the case page shows.
+pub async fn record_tenant_note(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    note: &str,
+) -> Result<(), ServiceError> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > MAX_TENANT_NOTE_CHARS {
+        return Err(ServiceError::InvalidFields(vec![FieldError {
+            field: "notes".into(),
+            code: "invalid_note",
+            message: format!("a note must be 1 to {MAX_TENANT_NOTE_CHARS} characters"),
+        }]));
+    }
+    let mut tx = services.store.begin_write().await?;
+    let application = load(&mut tx, ctx, id).await?;
+    let event = ctx
+        .event(
+            "application.tenant_note_added",
+            AuditSubject::new("application", id),
+            json!({"note": note}),
+        )
+        .for_tenant(application.tenant_id);
+    store::audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Sends the application to review unless it is already on its way or decided (seed 000
+/// `perform_kyc`, which a client may repeat): only a draft or a remediation is sent.
+pub async fn ensure_sent_to_review(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+) -> Result<ApplicationView, ServiceError> {
+    let current = get(services, ctx, id).await?;
+    match current.application.status {
+        ApplicationStatus::Draft | ApplicationStatus::Remediate => {
+            send_to_review(services, ctx, id).await
+        }
+        _ => Ok(current),
+    }
+}
+
+/// Records what a mobile SDK handed back after its own capture (seed 002 `registerUser`) on the
+/// applicant's application, and sends that application to verification. It is the open application;
+/// without one, a new one is made on `level`, or else on the first level open to the applicant of
+/// their type (`level_info`: the lowest-tier entry level, or the next one after an acceptance).
+/// The same references again change nothing; other references on an attempt already under
+/// verification are a conflict.
+pub async fn register_sdk_result(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: ApplicantId,
+    references: SdkReferences,
+    level: Option<LevelId>,
+) -> Result<ApplicationView, ServiceError> {
+    let tenant = ctx.tenant_scope()?;
+    let mut conn = services.store.conn().await?;
+    let found = super::applicants::load(&mut conn, tenant.id, applicant).await?;
+    let applications = store::applications::for_applicant(&mut conn, applicant).await?;
+    if let Some(latest) = applications.first() {
+        let recorded =
+            store::applications::sdk_references(&mut conn, latest.id, latest.attempt).await?;
+        if recorded.as_ref() == Some(&references) {
+            return view(&mut conn, latest.clone()).await;
+        }
+    }
+    drop(conn);
+    let id = match applications.iter().find(|a| !a.status.is_final()) {
+        Some(open) if level.is_some_and(|l| l != open.level_id) => {
+            return Err(ServiceError::Conflict(
+                "the applicant already has an open application on another level".into(),
+            ));
+        }
+        Some(open) => open.id,
+        None => {
+            let level_id = match level {
+                Some(level) => level,
+                None => first_open_level(services, ctx, &found).await?,
+            };
+            let new = NewApplication {
+                applicant_id: applicant,
+                level_id,
+                kind: ApplicationKind::for_applicant(found.applicant_type),
+                params: json!({}),
+                webhook_url: None,
+            };
+            create(services, ctx, new).await?.application.id
+        }
+    };
+    let mut tx = services.store.begin_write().await?;
+    let mut application = load(&mut tx, ctx, id).await?;
+    if matches!(
+        application.status,
+        ApplicationStatus::Draft | ApplicationStatus::Remediate
+    ) {
+        send_in(&mut tx, ctx, &mut application).await?;
+    }
+    match store::applications::sdk_references(&mut tx, id, application.attempt).await? {
+        Some(recorded) if recorded == references => return view(&mut tx, application).await,
+        Some(_) => {
+            return Err(ServiceError::Conflict(
+                "the application is already under verification with other SDK references".into(),
+            ));
+        }
+        None => {}
+    }
+    let now = Timestamp::now();
+    store::applications::insert_sdk_references(&mut tx, id, application.attempt, &references, now)
+        .await?;
+    let event = ctx
+        .event(
+            "application.sdk_references_recorded",
+            AuditSubject::new("application", id),
+            json!({"account_id": references.account_id.as_str(), "workflow_id": references.workflow_id.as_str(), "attempt": application.attempt}),
+        )
+        .for_tenant(tenant.id);
+    store::audit::append(&mut tx, &event).await?;
+    let view = view(&mut tx, application).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(view)
+}
+
+/// The first level an applicant without an open application may apply for, of their type.
+async fn first_open_level(
+    services: &Services,
+    ctx: &Ctx,
+    applicant: &crate::domain::applicant::Applicant,
+) -> Result<LevelId, ServiceError> {
+    let (info, levels) = super::applicants::level_info(services, ctx, applicant.id).await?;
+    info.available_levels_for_upgrade
+        .into_iter()
+        .find(|id| {
+            levels
+                .iter()
+                .any(|l| l.level_id == *id && l.applicant_type == applicant.applicant_type)
+        })
+        .ok_or_else(|| {
+            ServiceError::Conflict(
+                "no level is open to this applicant; name one with levelId".into(),
+            )
+        })
 }

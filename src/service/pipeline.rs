@@ -12,6 +12,7 @@ use crate::domain::audit::{AuditActor, AuditSubject};
 use crate::domain::challenge::{Answer, Challenge, Question};
 use crate::domain::check::{Check, CheckKind, CheckStatus};
 use crate::domain::decision::Outcome;
+use crate::domain::document::in_force;
 use crate::domain::ids::{ApplicationId, CheckId};
 use crate::domain::job::{Job, JobKind, backoff};
 use crate::domain::level::LevelVersion;
@@ -95,16 +96,14 @@ async fn submission(
 ) -> Result<Submission, ServiceError> {
     let applicant = store::applicants::get(conn, application.applicant_id).await?;
     let mut documents = Vec::new();
-    for document in store::documents::for_application(conn, application.id).await? {
-        if document.attempt != application.attempt {
-            continue;
-        }
+    let all = store::documents::for_application(conn, application.id).await?;
+    for document in in_force(&all, application.attempt) {
         let bytes = services
             .blobs
             .get(&document.blob_hash)
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        documents.push((document, bytes));
+        documents.push((document.clone(), bytes));
     }
     let callback_url = services.settings.public_url.as_ref().map(|url| {
         format!(

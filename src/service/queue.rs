@@ -24,8 +24,9 @@ pub async fn queue(
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
     let mut conn = services.store.conn().await?;
-    let (rows, has_more) = store::queue::page(&mut conn, filter).await?;
-    let counts = store::queue::counts(&mut conn, filter).await?;
+    let backend = services.store.backend();
+    let (rows, has_more) = store::queue::page(&mut conn, backend, filter).await?;
+    let counts = store::queue::counts(&mut conn, backend, filter).await?;
     let choices = store::queue::choices(&mut conn).await?;
     Ok(QueueView {
         rows,
@@ -44,7 +45,7 @@ pub async fn counts(
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
     let mut conn = services.store.conn().await?;
-    Ok(store::queue::counts(&mut conn, filter).await?)
+    Ok(store::queue::counts(&mut conn, services.store.backend(), filter).await?)
 }
 
 /// Active reviewers, to assign cases to.

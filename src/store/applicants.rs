@@ -138,3 +138,27 @@ pub async fn insert_token(
         .await?;
     Ok(())
 }
+
+/// The applicant an unexpired token of this tenant is bound to; another tenant's token is not found.
+pub async fn token_applicant(
+    conn: &mut Conn,
+    token_hash: &str,
+    tenant: TenantId,
+    now: crate::domain::time::Timestamp,
+) -> Result<Option<ApplicantId>, StoreError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT applicant_id FROM applicant_tokens WHERE token_hash = $1 AND tenant_id = $2 AND expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(tenant.to_string())
+    .bind(now.canonical())
+    .fetch_optional(conn)
+    .await?;
+    id.map(|id| {
+        id.parse().map_err(|_| StoreError::Corrupt {
+            column: "applicant_id",
+            value: id,
+        })
+    })
+    .transpose()
+}

@@ -325,3 +325,56 @@ pub async fn list(
         .await?;
     Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
 }
+
+/// The SDK references recorded for one attempt of an application (seed 002), if any.
+pub async fn sdk_references(
+    conn: &mut Conn,
+    application: ApplicationId,
+    attempt: i64,
+) -> Result<Option<crate::domain::application::SdkReferences>, StoreError> {
+    use crate::domain::application::{SdkReference, SdkReferences};
+    let row = sqlx::query(
+        "SELECT account_id, workflow_id FROM application_sdk_references WHERE application_id = $1 AND attempt = $2",
+    )
+    .bind(application.to_string())
+    .bind(attempt)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let reference = |column: &'static str| -> Result<SdkReference, StoreError> {
+        let text: String = row.try_get(column)?;
+        SdkReference::parse(&text).map_err(|_| StoreError::Corrupt {
+            column,
+            value: text,
+        })
+    };
+    Ok(Some(SdkReferences {
+        account_id: reference("account_id")?,
+        workflow_id: reference("workflow_id")?,
+    }))
+}
+
+/// Records the SDK references of an application's attempt; a second pair for the same attempt is a
+/// duplicate.
+pub async fn insert_sdk_references(
+    conn: &mut Conn,
+    application: ApplicationId,
+    attempt: i64,
+    references: &crate::domain::application::SdkReferences,
+    recorded_at: crate::domain::time::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO application_sdk_references (application_id, attempt, account_id, workflow_id, recorded_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(application.to_string())
+    .bind(attempt)
+    .bind(references.account_id.as_str())
+    .bind(references.workflow_id.as_str())
+    .bind(recorded_at.canonical())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -65,6 +65,25 @@ pub async fn get(conn: &mut Conn, id: DocumentId) -> Result<Document, StoreError
     from_row(&row)
 }
 
+/// Names an unattached file (seed 001's two-step upload): its requirement, type and side. Only a
+/// file not yet attached may be named, so a document never changes once it fills a requirement.
+pub async fn attach(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE documents SET requirement_key = $1, doc_type = $2, side = $3 WHERE id = $4 AND requirement_key IS NULL",
+    )
+    .bind(doc.requirement_key.clone())
+    .bind(doc.doc_type.as_str())
+    .bind(doc.side.map(|s| s.as_str()))
+    .bind(doc.id.to_string())
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::StaleVersion)
+    }
+}
+
 /// All documents of an application, newest attempt first.
 pub async fn for_application(
     conn: &mut Conn,

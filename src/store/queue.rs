@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::rows::{parsed, parsed_opt, timestamp};
-use super::{Conn, StoreError};
+use super::{Backend, Conn, StoreError};
 use crate::domain::check::Severity;
 use crate::domain::ids::ApplicationId;
 use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort};
@@ -66,7 +66,7 @@ impl Conditions {
 }
 
 /// Every filter but status and the cursor: what the per-status counts share with the page.
-fn base_conditions(filter: &QueueFilter) -> Conditions {
+fn base_conditions(filter: &QueueFilter, backend: Backend) -> Conditions {
     let mut c = Conditions {
         clauses: Vec::new(),
         params: Vec::new(),
@@ -103,7 +103,16 @@ fn base_conditions(filter: &QueueFilter) -> Conditions {
         match search.parse::<ApplicationId>() {
             Ok(id) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
             Err(_) => {
-                let pattern = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+                let term = search.to_lowercase().replace(['%', '_'], "");
+                let pattern = format!("%{term}%");
+                // SQLite's trigram index (migrations/sqlite) needs three characters.
+                if backend == Backend::Sqlite && term.chars().count() >= 3 {
+                    c.push(
+                        |n| format!("p.rowid IN (SELECT rowid FROM applicant_search WHERE text LIKE ${n})"),
+                        pattern,
+                    );
+                    return c;
+                }
                 c.push(
                     |n| {
                         format!(
@@ -153,9 +162,10 @@ fn row_to_queue_row(row: &AnyRow) -> Result<QueueRow, StoreError> {
 /// One page of the queue, plus whether another page follows.
 pub async fn page(
     conn: &mut Conn,
+    backend: Backend,
     filter: &QueueFilter,
 ) -> Result<(Vec<QueueRow>, bool), StoreError> {
-    let mut c = base_conditions(filter);
+    let mut c = base_conditions(filter, backend);
     if let Some(status) = filter.status {
         c.push(|n| format!("a.status = ${n}"), status.as_str().to_owned());
     }
@@ -202,12 +212,18 @@ pub async fn page(
     Ok((rows, has_more))
 }
 
-/// Applications per status under the filter (status aside), for the tabs.
+/// Applications per status under the filter (status aside), for the tabs. Filtered by tenant and
+/// level at most, they come from the counters the triggers keep (`application_counts`); any other
+/// filter counts the matching applications.
 pub async fn counts(
     conn: &mut Conn,
+    backend: Backend,
     filter: &QueueFilter,
 ) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
-    let c = base_conditions(filter);
+    if filter.narrows_by_tenant_and_level_only() {
+        return counters(conn, filter).await;
+    }
+    let c = base_conditions(filter, backend);
     let needs_applicant = filter.search.is_some();
     let join = if needs_applicant {
         "JOIN applicants p ON p.id = a.applicant_id"
@@ -216,6 +232,34 @@ pub async fn counts(
     };
     let sql = format!(
         "SELECT a.status, COUNT(*) AS n FROM applications a {join} {} GROUP BY a.status",
+        c.sql()
+    );
+    let mut query = sqlx::query(&sql);
+    for param in &c.params {
+        query = query.bind(param);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|row| Ok((parsed(row, "status")?, row.try_get("n")?)))
+        .collect()
+}
+
+async fn counters(
+    conn: &mut Conn,
+    filter: &QueueFilter,
+) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
+    let mut c = Conditions {
+        clauses: Vec::new(),
+        params: Vec::new(),
+    };
+    if let Some(level) = filter.level {
+        c.push(|n| format!("level_id = ${n}"), level.to_string());
+    }
+    if let Some(tenant) = filter.tenant {
+        c.push(|n| format!("tenant_id = ${n}"), tenant.to_string());
+    }
+    let sql = format!(
+        "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM application_counts {} GROUP BY status HAVING SUM(n) > 0",
         c.sql()
     );
     let mut query = sqlx::query(&sql);

@@ -139,6 +139,9 @@ pub struct JobRequest {
     pub user_photo: Option<Vec<u8>>,
     /// Where Vouched should POST the finished job; when set the job is processed asynchronously.
     pub callback_url: Option<String>,
+    /// Provider-specific parameters the tenant passed through (seed 003's nested `params`); the
+    /// fields above take precedence over any of the same name.
+    pub passthrough: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Photos would print as megabytes of numbers and names/dob are personal data, so `Debug` shows
@@ -157,6 +160,10 @@ impl fmt::Debug for JobRequest {
             .field("id_photo_back_bytes", &size(&self.id_photo_back))
             .field("user_photo_bytes", &size(&self.user_photo))
             .field("callback_url", &self.callback_url)
+            .field(
+                "passthrough_keys",
+                &self.passthrough.keys().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -430,7 +437,20 @@ struct WireParams<'a> {
     id_photo_back: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_photo: Option<String>,
+    #[serde(flatten)]
+    passthrough: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Our own wire fields: a passed-through parameter of the same name is dropped, so that what
+/// Vouched checks is always the applicant's data as we hold it.
+const OWN_PARAMS: [&str; 6] = [
+    "firstName",
+    "lastName",
+    "dob",
+    "idPhoto",
+    "idPhotoBack",
+    "userPhoto",
+];
 
 /// Validates a [`JobRequest`] and converts it to Vouched's wire format.
 fn wire_request(req: &JobRequest) -> Result<WireRequest<'_>, VouchedError> {
@@ -457,6 +477,12 @@ fn wire_request(req: &JobRequest) -> Result<WireRequest<'_>, VouchedError> {
             id_photo: BASE64.encode(&req.id_photo),
             id_photo_back: req.id_photo_back.as_ref().map(|p| BASE64.encode(p)),
             user_photo: req.user_photo.as_ref().map(|p| BASE64.encode(p)),
+            passthrough: req
+                .passthrough
+                .iter()
+                .filter(|(key, _)| !OWN_PARAMS.contains(&key.as_str()))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
         },
     })
 }

@@ -70,6 +70,13 @@ fn job_request(submission: &Submission) -> Result<JobRequest, ProviderError> {
         id_photo_back: side(Some(DocumentSide::Back)),
         user_photo,
         callback_url: submission.callback_url.clone(),
+        passthrough: submission
+            .application
+            .params
+            .get("params")
+            .and_then(serde_json::Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
     })
 }
 

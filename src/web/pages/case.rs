@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::domain::check::Check;
 use crate::domain::decision::{DecisionState, Outcome, Reason};
-use crate::domain::document::Document;
+use crate::domain::document::{Document, in_force};
 use crate::domain::ids::{ApplicationId, CheckId, DecisionId};
 use crate::domain::permission::Permission;
 use crate::domain::queue::QueueFilter;
@@ -374,6 +374,10 @@ fn notes(case: &CaseFile, staff: &Staff) -> Notes {
 }
 
 fn document_groups(case: &CaseFile) -> Vec<DocumentGroup> {
+    let in_force: Vec<_> = in_force(&case.documents, case.application.intake_attempt())
+        .iter()
+        .map(|d| d.id)
+        .collect();
     let mut groups: BTreeMap<(std::cmp::Reverse<i64>, String), Vec<&Document>> = BTreeMap::new();
     for doc in &case.documents {
         let key = doc
@@ -396,7 +400,7 @@ fn document_groups(case: &CaseFile) -> Vec<DocumentGroup> {
                 .requirement(&key)
                 .map_or(key.clone(), |r| r.label.clone()),
             attempt: attempt.0,
-            current: attempt.0 == case.application.attempt,
+            current: docs.iter().any(|d| in_force.contains(&d.id)),
             documents: docs
                 .iter()
                 .map(|d| DocumentView {

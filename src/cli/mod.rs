@@ -5,6 +5,7 @@
 mod audit;
 mod demo;
 mod export;
+mod generate;
 mod serve;
 mod tenant;
 mod user;
@@ -165,6 +166,8 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Export application histories or decisions for auditors (CSV or NDJSON, with a manifest).
     Export(export::ExportArgs),
+    /// Bulk-load a large synthetic dataset into an empty database (benchmarks).
+    Generate(generate::GenerateArgs),
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -260,5 +263,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(command) => audit::run(storage.config("./data", None, true), command).await,
         Command::Export(args) => export::run(storage.config("./data", None, true), args).await,
+        Command::Generate(args) => generate::run(storage.config("./data", None, true), args).await,
     }
 }

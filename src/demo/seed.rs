@@ -63,7 +63,7 @@ const STATUS_CYCLE: [ApplicationStatus; 20] = {
 };
 
 /// Provider payload fixtures from the seed documents (and variants), by provider and intended outcome.
-fn fixture(provider: &str, status: ApplicationStatus, variant: u64) -> &'static str {
+pub(super) fn fixture(provider: &str, status: ApplicationStatus, variant: u64) -> &'static str {
     use ApplicationStatus::*;
     match (provider, status, variant % 2) {
         ("identitymind", Accepted, _) => {
@@ -171,7 +171,10 @@ fn enhanced_requirements() -> Vec<Requirement> {
 }
 
 /// Creates the three demo levels, highest first so each can name the one it upgrades to.
-async fn create_levels(services: &Services, ctx: &Ctx) -> Result<Vec<LevelVersion>, ServiceError> {
+pub(super) async fn create_levels(
+    services: &Services,
+    ctx: &Ctx,
+) -> Result<Vec<LevelVersion>, ServiceError> {
     use service::levels::{NewLevel, create};
     let enhanced = create(
         services,
@@ -233,11 +236,11 @@ async fn create_levels(services: &Services, ctx: &Ctx) -> Result<Vec<LevelVersio
     Ok(vec![basic, standard, enhanced])
 }
 
-struct Staff {
-    reviewers: Vec<StaffUserId>,
+pub(super) struct Staff {
+    pub(super) reviewers: Vec<StaffUserId>,
 }
 
-async fn create_staff(
+pub(super) async fn create_staff(
     services: &Services,
     ctx: &Ctx,
 ) -> Result<(Vec<DemoLogin>, Staff), ServiceError> {
@@ -355,7 +358,7 @@ fn government_id(person: &Person, rng: &mut DemoRng) -> Value {
 }
 
 /// The questionnaire answers for a person, each passed through the level's own validation.
-fn attributes(
+pub(super) fn attributes(
     person: &Person,
     level: &LevelVersion,
     rng: &mut DemoRng,
@@ -467,7 +470,7 @@ async fn record_move(
     Ok(())
 }
 
-fn documents_for(
+pub(super) fn documents_for(
     level: &LevelVersion,
     variant: u64,
 ) -> Vec<(ArtKind, DocumentType, DocumentSide, &'static str)> {
@@ -518,6 +521,54 @@ fn documents_for(
     docs
 }
 
+/// What to draw on a document, owned so that it can move to a blocking thread.
+pub(super) struct OwnedArt {
+    pub(super) kind: ArtKind,
+    pub(super) full_name: String,
+    pub(super) date_of_birth: String,
+    pub(super) document_number: String,
+    pub(super) country: &'static str,
+    pub(super) seed: u64,
+}
+
+/// A drawn document in the blob store.
+pub(super) struct StoredArt {
+    pub(super) hash: String,
+    /// The derived preview, as an upload gets one.
+    pub(super) thumbnail: Option<String>,
+    pub(super) size: usize,
+}
+
+/// Draws a document (off the async threads), stores it and its thumbnail like an upload.
+pub(super) async fn store_art(
+    services: &Services,
+    art: OwnedArt,
+) -> Result<StoredArt, ServiceError> {
+    let png = tokio::task::spawn_blocking(move || {
+        render_png(&DocumentArt {
+            kind: art.kind,
+            full_name: &art.full_name,
+            date_of_birth: &art.date_of_birth,
+            document_number: &art.document_number,
+            country: art.country,
+            seed: art.seed,
+        })
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("rendering task: {e}")))?;
+    let hash = services
+        .blobs
+        .put(&png)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let thumbnail = service::documents::store_thumbnail(services, &png, MediaKind::Png).await?;
+    Ok(StoredArt {
+        hash,
+        thumbnail,
+        size: png.len(),
+    })
+}
+
 struct Seeder<'a> {
     services: &'a Services,
     levels: Vec<LevelVersion>,
@@ -545,29 +596,24 @@ impl Seeder<'_> {
                     "D{}",
                     &app.id.as_uuid().simple().to_string()[..8].to_uppercase()
                 );
-                let (country, seed) = (case.person.country, case.variant);
-                let png = tokio::task::spawn_blocking(move || {
-                    render_png(&DocumentArt {
-                        kind,
-                        full_name: &full_name,
-                        date_of_birth: &date_of_birth,
-                        document_number: &number,
-                        country,
-                        seed,
-                    })
-                })
-                .await
-                .map_err(|e| ServiceError::Internal(format!("rendering task: {e}")))?;
-                let hash = self
-                    .services
-                    .blobs
-                    .put(&png)
-                    .await
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let thumbnail =
-                    service::documents::store_thumbnail(self.services, &png, MediaKind::Png)
-                        .await?;
-                rendered.push((kind, doc_type, side, key, hash, thumbnail, png.len()));
+                let art = OwnedArt {
+                    kind,
+                    full_name,
+                    date_of_birth,
+                    document_number: number,
+                    country: case.person.country,
+                    seed: case.variant,
+                };
+                let stored = store_art(self.services, art).await?;
+                rendered.push((
+                    kind,
+                    doc_type,
+                    side,
+                    key,
+                    stored.hash,
+                    stored.thumbnail,
+                    stored.size,
+                ));
             }
         }
         let mut tx = self.services.store.begin_write().await?;
@@ -795,17 +841,7 @@ impl Seeder<'_> {
             .application
             .as_mut()
             .ok_or(ServiceError::NotFound("application"))?;
-        let (reasons, message) = match outcome {
-            Outcome::Accept => (vec![], None),
-            Outcome::Reject => (
-                vec![Reason::SuspectedFraud, Reason::DataMismatch],
-                Some("We could not verify your identity.".to_owned()),
-            ),
-            Outcome::Remediate => (
-                vec![Reason::DocumentUnreadable],
-                Some("Please upload a sharper photo of your identity document.".to_owned()),
-            ),
-        };
+        let (reasons, message) = decision_wording(outcome);
         let confirmer = self
             .staff
             .reviewers
@@ -874,8 +910,23 @@ impl Seeder<'_> {
     }
 }
 
+/// The reasons and the message to the applicant a demo reviewer gives with an outcome.
+pub(super) fn decision_wording(outcome: Outcome) -> (Vec<Reason>, Option<String>) {
+    match outcome {
+        Outcome::Accept => (vec![], None),
+        Outcome::Reject => (
+            vec![Reason::SuspectedFraud, Reason::DataMismatch],
+            Some("We could not verify your identity.".to_owned()),
+        ),
+        Outcome::Remediate => (
+            vec![Reason::DocumentUnreadable],
+            Some("Please upload a sharper photo of your identity document.".to_owned()),
+        ),
+    }
+}
+
 /// What a demo remediation asks to redo: the identity document where the level has one.
-fn remediation_item(level: &LevelVersion) -> String {
+pub(super) fn remediation_item(level: &LevelVersion) -> String {
     let key = if level.requirement("identity_document").is_some() {
         "identity_document"
     } else {

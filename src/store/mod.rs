@@ -4,6 +4,7 @@
 pub mod applicants;
 pub mod applications;
 pub mod audit;
+pub mod bulk;
 pub mod challenges;
 pub mod checks;
 pub mod dashboard;

@@ -705,7 +705,45 @@ async fn remediation_without_attempts_left_rejects(app: TestApp) {
     assert_eq!(status_of(&app, &id).await, "rejected");
 }
 
+/// Search terms are data, never syntax: quotes, `%`, `_` and short terms find what they say.
+async fn search_takes_any_characters(app: TestApp) {
+    let (_, tenant) = common::tenant::seeded(&app).await;
+    let level = common::tenant::quick_level(&app, "Search", false, vec![]).await;
+    let mut found = Vec::new();
+    for external_id in ["ref_1\"q", "ref%2", "zz"] {
+        let applicant = tenant.applicant(external_id, "Okonkwo").await;
+        found.push(
+            tenant
+                .quick_application(&level, &applicant, serde_json::json!({}))
+                .await,
+        );
+    }
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    for (term, expected) in [
+        ("ref_1\"q", vec![&found[0]]),
+        ("REF%2", vec![&found[1]]),
+        ("zz", vec![&found[2]]),
+        ("okonkwo", vec![&found[0], &found[1], &found[2]]),
+        ("\"", vec![&found[0]]),
+        ("nobody-here", vec![]),
+    ] {
+        let query: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
+        let page = browser
+            .get(&format!("/applications?status=all&q={query}"))
+            .await;
+        assert_eq!(page.status, 200, "{term}: {}", page.body);
+        for id in &found {
+            assert_eq!(
+                page.body.contains(id.as_str()),
+                expected.contains(&id),
+                "{term} and {id}"
+            );
+        }
+    }
+}
+
 on_both_databases!(
+    search_takes_any_characters,
     the_queue_filters_searches_and_pages_by_keyset,
     the_case_page_shows_the_case_and_audits_every_read,
     a_decision_changes_status_audit_and_outbox_together,

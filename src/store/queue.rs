@@ -102,21 +102,31 @@ fn base_conditions(filter: &QueueFilter, backend: Backend) -> Conditions {
     {
         match search.parse::<ApplicationId>() {
             Ok(id) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
-            Err(_) => {
-                let term = search.to_lowercase().replace(['%', '_'], "");
-                let pattern = format!("%{term}%");
-                // SQLite's trigram index (migrations/sqlite) needs three characters.
-                if backend == Backend::Sqlite && term.chars().count() >= 3 {
-                    c.push(
-                        |n| format!("p.rowid IN (SELECT rowid FROM applicant_search WHERE text LIKE ${n})"),
-                        pattern,
-                    );
-                    return c;
-                }
+            Err(_) if backend == Backend::Sqlite && search.chars().count() >= 3 => {
+                // SQLite's trigram index (migrations/sqlite) finds any part of three characters
+                // or more; the term is one quoted phrase, so no character of it is syntax.
+                let phrase = format!("\"{}\"", search.replace('"', "\"\""));
                 c.push(
                     |n| {
                         format!(
-                            "(LOWER({DISPLAY_NAME}) LIKE ${n} OR LOWER(COALESCE(p.email, '')) LIKE ${n} OR LOWER(p.external_id) LIKE ${n})"
+                            "p.rowid IN (SELECT rowid FROM applicant_search WHERE applicant_search MATCH ${n})"
+                        )
+                    },
+                    phrase,
+                );
+            }
+            Err(_) => {
+                // `%` and `_` in the term are characters to find, not wildcards.
+                let escaped = search
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                let pattern = format!("%{escaped}%");
+                c.push(
+                    |n| {
+                        format!(
+                            "(LOWER({DISPLAY_NAME}) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\' OR LOWER(p.external_id) LIKE ${n} ESCAPE '\\')"
                         )
                     },
                     pattern,

@@ -1,5 +1,6 @@
 //! Appending to and reading the hash-chained audit trail.
 
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::{Backend, Conn, Store, StoreError};
@@ -65,36 +66,37 @@ pub async fn recorded_head(conn: &mut Conn) -> Result<(i64, String), StoreError>
     Ok((row.try_get("seq")?, row.try_get("hash")?))
 }
 
-/// How many events are read per round trip while verifying: bounded memory whatever the chain length.
+/// How many events a chunked verification reads per round trip: bounded memory whatever the chunk.
 const VERIFY_BATCH: i64 = 5000;
 
-/// Recomputes the whole chain in `seq` order, in batches, and compares its end with the recorded head
+/// Recomputes the whole chain in `seq` order, streamed in one snapshot, and compares its end with the recorded head
 /// and the optional anchor. `Ok(Err(..))` is a broken chain; `Err(..)` a database problem.
 pub async fn verify(
     store: &Store,
     anchor: Option<ChainAnchor>,
 ) -> Result<Result<ChainHead, ChainBreak>, StoreError> {
-    let mut conn = store.pool().acquire().await?;
-    let head = recorded_head(&mut conn).await?;
+    let mut tx = store.pool().begin().await?;
+    if store.backend() == Backend::Postgres {
+        // One snapshot for the head and every event (SQLite's read transaction already is one).
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let head = recorded_head(&mut tx).await?;
     let mut verifier = ChainVerifier::new(anchor);
-    let mut after = 0_i64;
-    loop {
-        let rows = sqlx::query(
-            "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
-             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(VERIFY_BATCH)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("seq")?;
-        for row in &rows {
-            if let Err(broken) = verifier.push(hashed_fields(row)?, row.try_get("hash")?) {
-                return Ok(Err(broken));
-            }
+    // One streamed statement: the database reads the next rows while this task hashes.
+    let mut rows = sqlx::query(
+        "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
+         FROM audit_events ORDER BY seq",
+    )
+    .fetch(&mut *tx);
+    while let Some(row) = rows.try_next().await? {
+        if let Err(broken) = verifier.push(hashed_fields(&row)?, row.try_get("hash")?) {
+            return Ok(Err(broken));
         }
     }
+    drop(rows);
+    tx.rollback().await?;
     Ok(verifier.finish(Some(head)))
 }
 

@@ -29,7 +29,7 @@ pub mod tenants;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Connection, Executor};
 
 pub use error::StoreError;
 
@@ -86,7 +86,13 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // A connection that comes back still inside a transaction is closed at once, which
+            // rolls back and (on SQLite) releases the write lock. Under load sqlx 0.8 could return
+            // one when a request was dropped mid-write (the client went away); every later write
+            // on it failed ("begin_with at non-zero transaction depth") and SQLite stayed locked
+            // for the other connections.
+            .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }));
         let options = match backend {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {

@@ -105,7 +105,7 @@ pub async fn write_export<W: AsyncWrite + Unpin + Send>(
         sha256: Sha256::new(),
         bytes: 0,
     };
-    let mut snapshot = store::exports::begin_snapshot(&services.store).await?;
+    let mut snapshot = services.store.begin_snapshot().await?;
     let (head_seq, head_hash) = store::audit::recorded_head(&mut snapshot).await?;
     let filters = &request.filters;
     let rows = match request.kind {

@@ -3,7 +3,7 @@
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
-use super::{Backend, Conn, Store, StoreError};
+use super::{Conn, Store, StoreError};
 use crate::domain::audit::{
     ActionQuery, AuditEvent, AuditLogFilter, ChainAnchor, ChainBreak, ChainHead, ChainVerifier,
     HashedFields, LOG_PAGE_SIZE, NewAuditEvent,
@@ -75,13 +75,7 @@ pub async fn verify(
     store: &Store,
     anchor: Option<ChainAnchor>,
 ) -> Result<Result<ChainHead, ChainBreak>, StoreError> {
-    let mut tx = store.pool().begin().await?;
-    if store.backend() == Backend::Postgres {
-        // One snapshot for the head and every event (SQLite's read transaction already is one).
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-    }
+    let mut tx = store.begin_snapshot().await?;
     let head = recorded_head(&mut tx).await?;
     let mut verifier = ChainVerifier::new(anchor);
     // One streamed statement: the database reads the next rows while this task hashes.
@@ -360,13 +354,7 @@ pub async fn verify_chunk(
     after: &ChainAnchor,
     limit: i64,
 ) -> Result<Result<VerifiedChunk, ChainBreak>, StoreError> {
-    let mut tx = store.pool().begin().await?;
-    if store.backend() == Backend::Postgres {
-        // One snapshot for every statement below (SQLite's read transaction already is one).
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-    }
+    let mut tx = store.begin_snapshot().await?;
     let head = recorded_head(&mut tx).await?;
     let mut verifier = ChainVerifier::resume(after.clone());
     let mut remaining = limit.max(1);

@@ -1,29 +1,13 @@
-//! Reading exports: a read snapshot, and the rows of each kind as streams (never collected), so an
-//! export of millions of rows holds one row at a time.
+//! Reading exports: the rows of each kind as streams (never collected), read in one snapshot
+//! (`Store::begin_snapshot`), so an export of millions of rows holds one row at a time.
 
 use futures_util::{Stream, StreamExt};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::rows::json;
-use super::{Backend, Conn, Store, StoreError, Tx};
+use super::{Conn, StoreError};
 use crate::domain::export::{DecisionRow, EventRow, ExportFilters};
-
-/// A read-only transaction whose reads all see one snapshot: the chain head read first and the rows
-/// streamed after it agree. PostgreSQL: REPEATABLE READ. SQLite (WAL): a read transaction sees the
-/// database as of its first read until it ends, and does not block writers meanwhile.
-pub async fn begin_snapshot(store: &Store) -> Result<Tx, StoreError> {
-    let tx = match store.backend() {
-        Backend::Postgres => {
-            store
-                .pool()
-                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .await?
-        }
-        Backend::Sqlite => store.pool().begin().await?,
-    };
-    Ok(tx)
-}
 
 /// Events whose subject is an application, joined to it for the filters, in `seq` order, up to the head.
 /// Driven by `seq` (the primary key) with one primary-key lookup per event into applications, so rows

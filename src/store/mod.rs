@@ -143,6 +143,21 @@ impl Store {
         Ok(tx)
     }
 
+    /// A read-only transaction whose reads all see one snapshot: a chain head read first and the
+    /// rows streamed after it agree. PostgreSQL: REPEATABLE READ. SQLite (WAL): a read transaction
+    /// sees the database as of its first read until it ends, and does not block writers meanwhile.
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        let tx = match self.backend {
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?
+            }
+            Backend::Sqlite => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
     /// A connection from the pool, for reads outside a transaction.
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
         Ok(self.pool.acquire().await?)

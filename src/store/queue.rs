@@ -241,17 +241,10 @@ pub async fn counts(
         ""
     };
     let sql = format!(
-        "SELECT a.status, COUNT(*) AS n FROM applications a {join} {} GROUP BY a.status",
+        "SELECT a.status AS status, COUNT(*) AS n FROM applications a {join} {} GROUP BY a.status",
         c.sql()
     );
-    let mut query = sqlx::query(&sql);
-    for param in &c.params {
-        query = query.bind(param);
-    }
-    let rows = query.fetch_all(conn).await?;
-    rows.iter()
-        .map(|row| Ok((parsed(row, "status")?, row.try_get("n")?)))
-        .collect()
+    per_status(conn, &sql, &c.params).await
 }
 
 async fn counters(
@@ -272,8 +265,17 @@ async fn counters(
         "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM application_counts {} GROUP BY status HAVING SUM(n) > 0",
         c.sql()
     );
-    let mut query = sqlx::query(&sql);
-    for param in &c.params {
+    per_status(conn, &sql, &c.params).await
+}
+
+/// Runs a `status, n` statement with its parameters.
+async fn per_status(
+    conn: &mut Conn,
+    sql: &str,
+    params: &[String],
+) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
+    let mut query = sqlx::query(sql);
+    for param in params {
         query = query.bind(param);
     }
     let rows = query.fetch_all(conn).await?;

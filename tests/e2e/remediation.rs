@@ -78,7 +78,7 @@ async fn remediation_brings_the_application_back_at_attempt_two() {
     reviewer.click(".decision-form button[type=submit]").await;
     reviewer.wait_for_text("#status-badge", "remediate").await;
     reviewer
-        .wait_for_text("#decision", "To redo: passport")
+        .wait_for_text("#decision", "To redo: Passport")
         .await;
     reviewer.shot("2-remediation-requested").await;
 

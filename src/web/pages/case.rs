@@ -296,6 +296,17 @@ fn timeline(case: &CaseFile, oob: bool) -> Timeline {
     Timeline { items, oob }
 }
 
+/// What a remediation asks to redo, as the level labels it (the key if the level no longer has it).
+fn redo_labels(case: &CaseFile, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|key| {
+            case.level
+                .requirement(key)
+                .map_or_else(|| key.clone(), |r| r.label.clone())
+        })
+        .collect()
+}
+
 fn decision_panel(case: &CaseFile, staff: &Staff, notice: Option<String>) -> DecisionPanel {
     let app = &case.application;
     let proposal = case
@@ -306,7 +317,7 @@ fn decision_panel(case: &CaseFile, staff: &Staff, notice: Option<String>) -> Dec
             id: d.id.to_string(),
             outcome: d.outcome.as_str(),
             reasons: d.reasons.iter().map(Reason::label).collect(),
-            remediation: d.remediation.clone(),
+            remediation: redo_labels(case, &d.remediation),
             message: d.message_to_applicant.clone(),
             comment: d.internal_comment.clone(),
             proposed_by_me: d.proposed_by == staff.user.id,
@@ -327,7 +338,7 @@ fn decision_panel(case: &CaseFile, staff: &Staff, notice: Option<String>) -> Dec
             outcome: d.outcome.as_str(),
             state: d.state.as_str(),
             reasons: d.reasons.iter().map(Reason::label).collect(),
-            remediation: d.remediation.clone(),
+            remediation: redo_labels(case, &d.remediation),
             message: d.message_to_applicant.clone(),
             comment: d.internal_comment.clone(),
             when: format::when(d.reviewed_at.unwrap_or(d.proposed_at)),

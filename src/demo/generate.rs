@@ -25,7 +25,6 @@ use super::seed::{
     DemoLogin, DemoTenant, OwnedArt, create_levels, create_staff, decision_wording, documents_for,
     fixture, remediation_item, store_art,
 };
-use crate::domain::applicant::Applicant;
 use crate::domain::application::{Application, ApplicationKind};
 use crate::domain::audit::{AuditActor, AuditEvent, AuditSubject, NewAuditEvent};
 use crate::domain::check::{Check, CheckStatus};
@@ -35,13 +34,11 @@ use crate::domain::ids::{
     ApiKeyId, ApplicantId, ApplicationId, AuditEventId, CheckId, DecisionId, DocumentId,
     StaffUserId, TenantId,
 };
-use crate::domain::level::{ApplicantType, LevelVersion};
+use crate::domain::level::LevelVersion;
 use crate::domain::status::{ApplicationStatus, TransitionActor};
 use crate::domain::tenant::TenantName;
 use crate::domain::time::Timestamp;
-use crate::domain::validate::contact::{Email, PhoneNumber};
 use crate::domain::validate::country::CountryCode;
-use crate::domain::validate::date::IsoDate;
 use crate::providers::normalize::{Normalized, normalize};
 use crate::service::{self, Ctx, ServiceError, Services};
 use crate::store::{self, bulk::Batch};
@@ -427,26 +424,17 @@ impl Generator {
         let key_actor = AuditActor::api_key(tenant.api_key);
         let answers = super::seed::attributes(&person, &level, &mut self.rng)?;
 
-        let applicant = Applicant {
-            id: ApplicantId::from_uuid(uuid_with(&mut self.id_rng, created)),
-            tenant_id: tenant.id,
-            external_id: format!(
+        let applicant = super::seed::person_applicant(
+            &person,
+            &answers,
+            ApplicantId::from_uuid(uuid_with(&mut self.id_rng, created)),
+            tenant.id,
+            format!(
                 "cust-{:012x}",
                 index.wrapping_mul(0x9E37_79B9_7F4A_7C15) & 0xffff_ffff_ffff
             ),
-            applicant_type: ApplicantType::Individual,
-            first_name: Some(person.first_name.clone()),
-            last_name: Some(person.last_name.clone()),
-            company_name: None,
-            date_of_birth: IsoDate::parse(&person.date_of_birth).ok(),
-            email: Email::parse(&person.email).ok(),
-            phone: PhoneNumber::parse(&person.phone).ok(),
-            country: CountryCode::parse(person.country).ok(),
-            address: answers.get("address").cloned(),
-            government_ids: Vec::new(),
-            created_at: created,
-            version: 1,
-        };
+            created,
+        );
         let mut app = Application {
             id: ApplicationId::from_uuid(uuid_with(&mut self.id_rng, created)),
             tenant_id: tenant.id,

@@ -236,6 +236,34 @@ pub(super) async fn create_levels(
     Ok(vec![basic, standard, enhanced])
 }
 
+/// The applicant record of a generated person (demo and `generate` alike).
+pub(crate) fn person_applicant(
+    person: &Person,
+    answers: &std::collections::BTreeMap<String, Value>,
+    id: ApplicantId,
+    tenant_id: TenantId,
+    external_id: String,
+    created_at: Timestamp,
+) -> Applicant {
+    Applicant {
+        id,
+        tenant_id,
+        external_id,
+        applicant_type: ApplicantType::Individual,
+        first_name: Some(person.first_name.clone()),
+        last_name: Some(person.last_name.clone()),
+        company_name: None,
+        date_of_birth: IsoDate::parse(&person.date_of_birth).ok(),
+        email: Email::parse(&person.email).ok(),
+        phone: PhoneNumber::parse(&person.phone).ok(),
+        country: CountryCode::parse(person.country).ok(),
+        address: answers.get("address").cloned(),
+        government_ids: Vec::new(),
+        created_at,
+        version: 1,
+    }
+}
+
 pub(super) struct Staff {
     pub(super) reviewers: Vec<StaffUserId>,
 }
@@ -704,26 +732,18 @@ impl Seeder<'_> {
     ) -> Result<(), ServiceError> {
         let person = &case.person;
         let answers = attributes(person, level, rng)?;
-        let applicant = Applicant {
-            id: ApplicantId::generate(),
-            tenant_id: case.tenant.0,
-            external_id: format!(
-                "cust-{}",
-                &ApplicantId::generate().as_uuid().simple().to_string()[20..]
-            ),
-            applicant_type: ApplicantType::Individual,
-            first_name: Some(person.first_name.clone()),
-            last_name: Some(person.last_name.clone()),
-            company_name: None,
-            date_of_birth: IsoDate::parse(&person.date_of_birth).ok(),
-            email: Email::parse(&person.email).ok(),
-            phone: PhoneNumber::parse(&person.phone).ok(),
-            country: CountryCode::parse(person.country).ok(),
-            address: answers.get("address").cloned(),
-            government_ids: Vec::new(),
-            created_at: at,
-            version: 1,
-        };
+        let external_id = format!(
+            "cust-{}",
+            &ApplicantId::generate().as_uuid().simple().to_string()[20..]
+        );
+        let applicant = person_applicant(
+            person,
+            &answers,
+            ApplicantId::generate(),
+            case.tenant.0,
+            external_id,
+            at,
+        );
         store::applicants::insert(tx, &applicant).await?;
         let key_actor = AuditActor::api_key(case.tenant.1);
         append_at(

@@ -41,7 +41,7 @@ async fn an_intact_chain_verifies_up_to_its_head(app: TestApp) {
     create_tenants(&app, 3).await;
     let head = verify(&app, None).await.expect("intact");
     assert_eq!(head.events, 6);
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     let (seq, hash) = store::audit::recorded_head(&mut conn).await.expect("head");
     assert_eq!((head.seq, head.hash.clone()), (seq, hash));
 }

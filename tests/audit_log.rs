@@ -97,7 +97,7 @@ async fn text(app: &TestApp, sql: &str, bind: &str) -> String {
 }
 
 async fn head(app: &TestApp) -> (i64, String) {
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     kycdesk::store::audit::recorded_head(&mut conn)
         .await
         .expect("head")

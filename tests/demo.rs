@@ -18,7 +18,7 @@ async fn demo_data_covers_every_status_with_an_intact_chain(app: TestApp) {
             .expect("query")
     );
 
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     let counts = store::applications::count_by_status(&mut conn)
         .await
         .expect("counts");
@@ -37,7 +37,7 @@ async fn demo_data_covers_every_status_with_an_intact_chain(app: TestApp) {
 
     let (documents, blob_hash): (i64, String) =
         sqlx::query_as("SELECT COUNT(*), MIN(blob_hash) FROM documents")
-            .fetch_one(&mut *conn)
+            .fetch_one(app.services.store.pool())
             .await
             .expect("documents");
     assert!(documents > 0);
@@ -49,7 +49,7 @@ async fn demo_data_covers_every_status_with_an_intact_chain(app: TestApp) {
         .expect("blob stored");
     assert!(png.starts_with(b"\x89PNG"));
     let findings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings")
-        .fetch_one(&mut *conn)
+        .fetch_one(app.services.store.pool())
         .await
         .expect("findings");
     assert!(findings > 0);
@@ -63,7 +63,7 @@ async fn demo_data_covers_every_status_with_an_intact_chain(app: TestApp) {
         "SELECT COUNT(*) FROM audit_events a JOIN audit_events b ON b.seq = a.seq + 1
          WHERE a.actor <> 'system:demo' AND b.occurred_at < a.occurred_at",
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(app.services.store.pool())
     .await
     .expect("order");
     assert_eq!(

@@ -20,7 +20,7 @@ use kycdesk::domain::export::{
     ExportRequest, ExportRow,
 };
 use kycdesk::service::{self, Ctx};
-use kycdesk::store::Backend;
+use kycdesk::store::{Backend, db};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::io::AsyncWrite;
@@ -781,11 +781,14 @@ const BATCH: i64 = 1_000;
 async fn append_synthetic_events(app: &TestApp, application: &str) {
     let mut tx = app.services.store.begin_write().await.expect("tx");
     // Takes the head's lock, like every appender.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *tx)
+    let head = db::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut tx)
         .await
         .expect("head");
-    let (mut seq, mut prev): (i64, String) = (head.get("seq"), head.get("hash"));
+    let (mut seq, mut prev): (i64, String) = (
+        head.try_get("seq").expect("seq"),
+        head.try_get("hash").expect("hash"),
+    );
     let subject = format!("application:{application}");
     let occurred_at = "2026-11-22T08:00:00.000000Z";
     // SQLite resolves `$N` names one by one when it prepares; anonymous `?` needs no lookup.
@@ -815,7 +818,7 @@ async fn append_synthetic_events(app: &TestApp, application: &str) {
         placeholders.join(", ")
     );
     for _ in 0..SYNTHETIC_EVENTS / BATCH {
-        let mut query = sqlx::query(&sql);
+        let mut query = db::query(&sql);
         for _ in 0..BATCH {
             seq += 1;
             let payload = format!("{{\"n\":{seq},\"note\":\"synthetic, \\\"quoted\\\"\"}}");
@@ -841,12 +844,12 @@ async fn append_synthetic_events(app: &TestApp, application: &str) {
                 .bind(hash.clone());
             prev = hash;
         }
-        query.execute(&mut *tx).await.expect("batch insert");
+        query.execute(&mut tx).await.expect("batch insert");
     }
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+    db::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(seq)
         .bind(&prev)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .expect("head");
     tx.commit().await.expect("commit");

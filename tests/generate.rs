@@ -40,7 +40,7 @@ async fn a_generated_dataset_is_complete_and_usable(app: TestApp) {
     assert_eq!(generated.tenants.iter().filter(|t| t.sandbox).count(), 1);
     assert_eq!(generated.logins.len(), 4);
 
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     let counts = store::applications::count_by_status(&mut conn)
         .await
         .expect("counts");
@@ -100,7 +100,7 @@ async fn a_generated_dataset_is_complete_and_usable(app: TestApp) {
     // A handful of files, each stored once, behind every document row.
     let hashes: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT DISTINCT blob_hash, thumbnail_hash FROM documents")
-            .fetch_all(&mut *conn)
+            .fetch_all(app.services.store.pool())
             .await
             .expect("hashes");
     assert!(!hashes.is_empty() && hashes.len() <= 12, "{hashes:?}");
@@ -126,7 +126,7 @@ async fn a_generated_dataset_is_complete_and_usable(app: TestApp) {
         "SELECT a.id, d.id FROM applications a JOIN documents d ON d.application_id = a.id
          WHERE a.status = 'review' ORDER BY a.id LIMIT 1",
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(app.services.store.pool())
     .await
     .expect("a case in review with documents");
     let page = browser.get(&format!("/applications/{case}")).await;

@@ -24,7 +24,7 @@ async fn first_application(app: &TestApp) -> (TenantId, ApplicationId) {
 async fn a_stale_version_is_refused_and_changes_nothing(app: TestApp) {
     demo::seed(&app.services, 8).await.expect("seed");
     let (tenant, id) = first_application(&app).await;
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     let mut first = store::applications::get(&mut conn, tenant, id)
         .await
         .expect("load");
@@ -49,7 +49,7 @@ async fn a_stale_version_is_refused_and_changes_nothing(app: TestApp) {
 async fn another_tenants_application_is_not_found(app: TestApp) {
     demo::seed(&app.services, 8).await.expect("seed");
     let (_, id) = first_application(&app).await;
-    let mut conn = app.services.store.pool().acquire().await.expect("conn");
+    let mut conn = app.services.store.conn().await.expect("conn");
     let other = store::applications::get(&mut conn, TenantId::generate(), id).await;
     assert!(matches!(other, Err(StoreError::NotFound)), "{other:?}");
 }

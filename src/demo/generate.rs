@@ -916,7 +916,7 @@ pub async fn generate(
     options: GenerateOptions,
     mut progress: impl FnMut(Progress),
 ) -> Result<Generated, ServiceError> {
-    if !store::bulk::is_empty(&mut *services.store.conn().await?).await? {
+    if !store::bulk::is_empty(&mut services.store.conn().await?).await? {
         return Err(ServiceError::Conflict(
             "the database is not empty (it has applications or staff users): generate only fills a new database"
                 .into(),
@@ -929,7 +929,7 @@ pub async fn generate(
     let images = store_images(services).await?;
     let checks = check_templates(&levels)?;
     let (head_seq, head_hash) =
-        store::audit::recorded_head(&mut *services.store.conn().await?).await?;
+        store::audit::recorded_head(&mut services.store.conn().await?).await?;
     let until = chrono::Utc::now()
         .date_naive()
         .and_hms_opt(0, 0, 0)

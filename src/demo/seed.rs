@@ -32,7 +32,7 @@ use crate::domain::validate::government_id::GovernmentIdType;
 use crate::media::detect::MediaKind;
 use crate::providers::normalize::normalize;
 use crate::service::{self, Ctx, ServiceError, Services};
-use crate::store::{self, StoreError, Tx};
+use crate::store::{self, Tx};
 
 pub struct DemoLogin {
     pub email: String,
@@ -718,7 +718,7 @@ impl Seeder<'_> {
             Step::ProviderResult => self.provider_result(&mut tx, case, level, at).await?,
             Step::Decide(outcome) => self.decide(&mut tx, case, *outcome, reviewer, at).await?,
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 

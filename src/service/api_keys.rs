@@ -22,12 +22,14 @@ pub async fn authenticate(
         Err(other) => return Err(other.into()),
     };
     let tenant = store::tenants::get(&mut conn, key.tenant_id).await?;
+    drop(conn);
     let now = Timestamp::now();
     if key
         .last_used_at
         .is_none_or(|used| used.plus(Duration::seconds(TOUCH_EVERY_SECONDS)) <= now)
     {
-        store::tenants::touch_api_key(&mut conn, key.id, now).await?;
+        store::tenants::touch_api_key(&mut *services.store.write_conn().await?, key.id, now)
+            .await?;
     }
     Ok(Some((key, tenant)))
 }

@@ -73,7 +73,7 @@ pub async fn create(
         )
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((applicant, KycStatus::NotRegistered))
 }
 
@@ -177,7 +177,7 @@ pub async fn issue_device_token(
         )
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((token, expires_at))
 }
 

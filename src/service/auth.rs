@@ -122,7 +122,7 @@ pub async fn sign_in(
             json!({"locked_until": until}),
         );
         store::audit::append(&mut tx, &with_meta(event, meta)).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         user.failed_logins = 0;
         user.locked_until = None;
     }
@@ -155,7 +155,7 @@ pub async fn sign_in(
             );
             store::audit::append(&mut tx, &with_meta(event, meta)).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         return Err(SignInError::Refused);
     }
     let mut tx = services.store.begin_write().await?;
@@ -167,7 +167,7 @@ pub async fn sign_in(
         json!({}),
     );
     store::audit::append(&mut tx, &with_meta(event, meta)).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -204,6 +204,6 @@ pub async fn resume(
 
 /// Removes session records past their expiry (they are already refused; this keeps the table small).
 pub async fn purge_expired_sessions(services: &Services) -> Result<u64, ServiceError> {
-    let mut conn = services.store.conn().await?;
+    let mut conn = services.store.write_conn().await?;
     Ok(store::sessions::delete_expired(&mut conn, Timestamp::now()).await?)
 }

@@ -75,12 +75,12 @@ pub async fn build(
     ctx.require(services, Permission::Audit, "case_file.export")
         .await?;
     let application =
-        match store::applications::get_any(&mut *services.store.conn().await?, id).await {
+        match store::applications::get_any(&mut services.store.conn().await?, id).await {
             Err(StoreError::NotFound) => return Err(ServiceError::NotFound("application")),
             other => other?,
         };
     let case = load_case(services, application).await?;
-    let head = store::audit::recorded_head(&mut *services.store.conn().await?).await?;
+    let head = store::audit::recorded_head(&mut services.store.conn().await?).await?;
     let a = &case.applicant;
     let data = json!({
         "application": case.application,

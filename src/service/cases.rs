@@ -91,7 +91,7 @@ async fn load(
 ) -> Result<CaseFile, ServiceError> {
     ctx.require(services, Permission::ViewCases, "application.view")
         .await?;
-    let application = load_application(&mut *services.store.conn().await?, id).await?;
+    let application = load_application(&mut services.store.conn().await?, id).await?;
     if record_view {
         let subject = AuditSubject::new("application", id);
         audit_read(
@@ -323,7 +323,7 @@ pub async fn add_note(
         )
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -388,7 +388,7 @@ pub async fn assign(
         )
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -414,6 +414,6 @@ pub async fn next_case(
         )
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(Some(id))
 }

@@ -163,7 +163,7 @@ pub async fn decide(
         store::decisions::insert(&mut tx, &decision).await?;
         Decided::Applied(apply(&mut tx, ctx, &mut application, &decision, now).await?)
     };
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(outcome)
 }
 
@@ -228,7 +228,7 @@ pub async fn review(
                 )
                 .for_tenant(application.tenant_id);
             store::audit::append(&mut tx, &event).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             return Err(ServiceError::Conflict(ReviewRefusal::Outdated.to_string()));
         }
         Err(other) => return Err(ServiceError::Conflict(other.to_string())),
@@ -269,6 +269,6 @@ pub async fn review(
             Decided::Returned
         }
     };
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(outcome)
 }

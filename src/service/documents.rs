@@ -181,7 +181,7 @@ async fn store_checked(
     // New evidence is a change of content: it voids a pending four-eyes proposal.
     application.updated_at = now;
     store::applications::update(&mut tx, &mut application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(documents)
 }
 
@@ -299,7 +299,7 @@ pub async fn attach(
     // Naming evidence changes what the application shows: it voids a pending four-eyes proposal.
     application.updated_at = Timestamp::now();
     store::applications::update(&mut tx, &mut application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((application, documents))
 }
 

@@ -109,17 +109,16 @@ pub async fn write_export<W: AsyncWrite + Unpin + Send>(
     let (head_seq, head_hash) = store::audit::recorded_head(&mut snapshot).await?;
     let filters = &request.filters;
     let rows = match request.kind {
+        // The stream takes the snapshot and ends it when the rows end.
         ExportKind::Events => {
-            let rows = store::exports::events(&mut snapshot, filters, head_seq);
+            let rows = store::exports::events(snapshot, filters, head_seq);
             pump(rows, &encoder, &mut sink, &mut progress).await?
         }
         ExportKind::Decisions => {
-            let rows = store::exports::decisions(&mut snapshot, filters);
+            let rows = store::exports::decisions(snapshot, filters);
             pump(rows, &encoder, &mut sink, &mut progress).await?
         }
     };
-    // Read-only: nothing to keep; ending it releases the snapshot.
-    snapshot.rollback().await.map_err(StoreError::from)?;
     sink.drain().await?;
     sink.out.flush().await.map_err(write_failed)?;
     let manifest = ExportManifest {

@@ -41,7 +41,7 @@ pub async fn begin(
 ) -> Result<Begin, ServiceError> {
     let tenant = ctx.tenant_scope()?;
     let now = Timestamp::now();
-    let mut conn = services.store.conn().await?;
+    let mut conn = services.store.write_conn().await?;
     let stored = store::idempotency::claim(
         &mut conn,
         tenant.id,
@@ -71,7 +71,7 @@ pub async fn complete(
     body: &str,
 ) -> Result<(), ServiceError> {
     let tenant = ctx.tenant_scope()?;
-    let mut conn = services.store.conn().await?;
+    let mut conn = services.store.write_conn().await?;
     if status >= 500 {
         store::idempotency::release(&mut conn, tenant.id, key).await?;
     } else {
@@ -82,7 +82,7 @@ pub async fn complete(
 
 /// Forgets keys older than 24 hours.
 pub async fn purge_expired(services: &Services) -> Result<u64, ServiceError> {
-    let mut conn = services.store.conn().await?;
+    let mut conn = services.store.write_conn().await?;
     Ok(store::idempotency::purge(
         &mut conn,
         Timestamp::now().plus(Duration::hours(-KEPT_HOURS)),

@@ -226,7 +226,7 @@ pub async fn create(
     )
     .await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -317,7 +317,7 @@ pub async fn update_attributes(
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -331,7 +331,7 @@ pub async fn send_to_review(
     let mut application = load(&mut tx, ctx, id).await?;
     send_in(&mut tx, ctx, &mut application).await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -384,7 +384,7 @@ pub async fn force_status(
     store::applications::update(&mut tx, &mut application).await?;
     announce::status_changed(&mut tx, ctx, &application, from, json!({})).await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -457,7 +457,7 @@ pub async fn client_verification(
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -626,7 +626,7 @@ pub async fn record_tenant_note(
         )
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -722,7 +722,7 @@ pub async fn register_sdk_result(
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
     let view = view(&mut tx, application).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 

@@ -14,7 +14,7 @@ use crate::store::{self, StoreError};
 pub async fn run_next(services: &Services) -> Result<bool, ServiceError> {
     let now = Timestamp::now();
     let lease_until = now.plus(services.settings.worker.lease);
-    let mut conn = services.store.conn().await?;
+    let mut conn = services.store.write_conn().await?;
     let claimed = store::jobs::claim(&mut conn, services.store.backend(), now, lease_until).await?;
     drop(conn);
     let Some(job) = claimed else {
@@ -26,7 +26,7 @@ pub async fn run_next(services: &Services) -> Result<bool, ServiceError> {
         let now = Timestamp::now();
         let mut tx = services.store.begin_write().await?;
         super::pipeline::fail_job(&mut tx, services, &job, &error.to_string(), true, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
     }
     Ok(true)
 }
@@ -71,6 +71,6 @@ pub async fn retry(services: &Services, ctx: &Ctx, id: JobId) -> Result<(), Serv
         json!({"kind": job.kind.as_str(), "subject": job.subject_id, "attempts_before": job.attempts, "last_error": job.last_error}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

@@ -79,7 +79,7 @@ pub async fn create(
         json!({"name": level.name, "tier": level.tier, "version": level.version, "requirements": level.requirements.len()}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(level)
 }
 
@@ -113,7 +113,7 @@ pub async fn update(
         json!({"version": next.version, "changes": changes}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(next)
 }
 
@@ -146,7 +146,7 @@ pub async fn set_active(
         &ctx.event(action, AuditSubject::new("level", id), json!({})),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -179,7 +179,7 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: LevelId) -> Result<(), S
         json!({"name": level.current.name}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -298,7 +298,7 @@ pub async fn add_legal_document(
         json!({"title": doc.title, "version": doc.version, "chars": doc.body.chars().count()}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(doc)
 }
 

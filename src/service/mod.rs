@@ -38,7 +38,7 @@ use crate::blobs::BlobStore;
 use crate::config::{ProviderConfig, WorkerConfig};
 use crate::domain::audit::NewAuditEvent;
 use crate::providers::Providers;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Store};
 use crate::webhooks::sender::WebhookSender;
 pub use signatures::CodeSender;
 
@@ -67,6 +67,6 @@ pub struct Settings {
 pub(crate) async fn record(services: &Services, event: &NewAuditEvent) -> Result<(), ServiceError> {
     let mut tx = services.store.begin_write().await?;
     store::audit::append(&mut tx, event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

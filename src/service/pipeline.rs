@@ -20,7 +20,7 @@ use crate::domain::status::{ApplicationStatus, TransitionActor};
 use crate::domain::time::Timestamp;
 use crate::domain::verdict::Verdict;
 use crate::providers::{Assessment, Provider, ProviderError, Reply, Submission};
-use crate::store::{self, Conn, StoreError, Tx};
+use crate::store::{self, Conn, Tx};
 
 /// Runs one claimed job.
 pub async fn run(services: &Services, job: &Job) -> Result<(), ServiceError> {
@@ -144,7 +144,7 @@ async fn begin_step(
         return Ok(Some((tx, current)));
     }
     store::jobs::complete(&mut tx, job.id, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(None)
 }
 
@@ -258,7 +258,7 @@ async fn submit(services: &Services, job: &Job) -> Result<(), ServiceError> {
             fail_job(&mut tx, services, job, &message, error.is_transient(), now).await?;
         }
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -266,7 +266,7 @@ async fn submit(services: &Services, job: &Job) -> Result<(), ServiceError> {
 async fn finish_stale(services: &Services, job: &Job) -> Result<(), ServiceError> {
     let mut tx = services.store.begin_write().await?;
     store::jobs::complete(&mut tx, job.id, Timestamp::now()).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -474,7 +474,7 @@ async fn fetch(services: &Services, job: &Job) -> Result<(), ServiceError> {
             .await?
         }
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -545,6 +545,6 @@ pub async fn answer_questions(
         .for_tenant(current.tenant_id);
     store::audit::append(&mut tx, &event).await?;
     apply_assessment(&mut tx, &mut current, &level, assessment, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

@@ -130,7 +130,7 @@ pub async fn receive(
     );
     event.actor = AuditActor::provider(provider);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(match (valid, applied) {
         (false, _) => Receipt::BadSignature,
         (true, Some(_)) => Receipt::Applied,

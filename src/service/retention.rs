@@ -33,7 +33,7 @@ pub async fn set_period(services: &Services, ctx: &Ctx, years: i64) -> Result<()
         json!({"from": before.as_years(), "to": period.as_years()}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -100,6 +100,6 @@ pub async fn set_hold(
         }
     };
     store::audit::append(&mut tx, &event.for_tenant(found.tenant_id)).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::domain::signature::{
     CODE_TTL, SANDBOX_CODE, check_code, code_hash, generate_code, mask_destination,
 };
 use crate::domain::time::Timestamp;
-use crate::store::{self, StoreError, Tx};
+use crate::store::{self, Tx};
 
 /// Delivers a code to an applicant: an SMS or e-mail gateway. Pluggable so that each installation
 /// uses its own.
@@ -116,7 +116,7 @@ pub async fn send_code(
         )
         .for_tenant(application.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -205,7 +205,7 @@ pub async fn confirm(
             )
             .for_tenant(application.tenant_id);
         store::audit::append(&mut retry, &event).await?;
-        retry.commit().await.map_err(StoreError::from)?;
+        retry.commit().await?;
     }
     Err(ServiceError::InvalidFields(errors))
 }

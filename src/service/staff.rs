@@ -55,7 +55,7 @@ async fn insert_user(
         json!({"email": user.email.as_str(), "roles": user.roles.to_string()}),
     );
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -175,7 +175,7 @@ pub async fn set_active(
     user.active = active;
     let payload = json!({"email": user.email.as_str()});
     save_change(&mut tx, ctx, &mut user, action, payload).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -197,7 +197,7 @@ pub async fn change_roles(
     user.roles = roles;
     let payload = json!({"from": before, "to": user.roles.to_string()});
     save_change(&mut tx, ctx, &mut user, "staff_user.roles_changed", payload).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(user)
 }
 
@@ -230,7 +230,7 @@ pub async fn reset_password(
         json!({}),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok((user, one_time))
 }
 
@@ -280,6 +280,6 @@ pub async fn change_own_password(
         json!({}),
     )
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(user)
 }

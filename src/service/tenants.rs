@@ -105,7 +105,7 @@ pub async fn create(
         .for_tenant(tenant.id);
     store::audit::append(&mut tx, &event).await?;
     let (api_key_id, api_key) = issue_key(&mut tx, ctx, &tenant).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(CreatedTenant {
         tenant,
         api_key_id,
@@ -141,7 +141,7 @@ pub async fn set_webhook_url(
         )
         .for_tenant(id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -172,7 +172,7 @@ pub async fn rotate_webhook_secret(
         )
         .for_tenant(id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(secret)
 }
 
@@ -198,7 +198,7 @@ pub async fn create_key(
         other => other?,
     };
     let (api_key_id, api_key) = issue_key(&mut tx, ctx, &tenant).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(IssuedKey {
         tenant,
         api_key_id,
@@ -239,6 +239,6 @@ pub async fn revoke_key(
         )
         .for_tenant(tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(key)
 }

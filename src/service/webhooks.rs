@@ -80,7 +80,7 @@ pub async fn deliver(services: &Services, job: &Job) -> Result<(), ServiceError>
         // once the tenant has one.
         let mut tx = services.store.begin_write().await?;
         store::jobs::complete(&mut tx, job.id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         return Ok(());
     };
     let outcome = services
@@ -117,7 +117,7 @@ pub async fn deliver(services: &Services, job: &Job) -> Result<(), ServiceError>
         };
         super::pipeline::fail_job(&mut tx, services, job, &error, true, done).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -190,6 +190,6 @@ pub async fn redeliver(
         )
         .for_tenant(message.tenant_id);
     store::audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }

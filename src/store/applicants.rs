@@ -1,8 +1,7 @@
 //! Applicants.
 
+use super::db::{Row, query, query_scalar};
 use serde_json::json;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::rows::{json_opt, parsed, timestamp, to_json};
 use super::{Conn, StoreError};
@@ -20,7 +19,7 @@ pub async fn insert(conn: &mut Conn, applicant: &Applicant) -> Result<(), StoreE
         .iter()
         .map(|id| json!({"type": id.id_type().as_str(), "number": id.number()}))
         .collect();
-    sqlx::query(
+    query(
         "INSERT INTO applicants (id, tenant_id, external_id, applicant_type, first_name, last_name, company_name,
                                  date_of_birth, email, phone, country, address, government_ids, created_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
@@ -63,7 +62,7 @@ fn government_ids(text: &str) -> Result<Vec<GovernmentId>, StoreError> {
 }
 
 fn optional<T>(
-    row: &AnyRow,
+    row: &Row,
     column: &'static str,
     parse: impl Fn(&str) -> Result<T, Invalid>,
 ) -> Result<Option<T>, StoreError> {
@@ -90,7 +89,7 @@ async fn get_where(
     id: ApplicantId,
     tenant: Option<TenantId>,
 ) -> Result<Applicant, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT id, tenant_id, external_id, applicant_type, first_name, last_name, company_name, date_of_birth, email, phone,
                 country, address, government_ids, created_at, version
          FROM applicants WHERE id = $1 AND ($2 = '' OR tenant_id = $2)",
@@ -128,7 +127,7 @@ pub async fn insert_token(
     created_at: crate::domain::time::Timestamp,
     expires_at: crate::domain::time::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO applicant_tokens (token_hash, tenant_id, applicant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+    query("INSERT INTO applicant_tokens (token_hash, tenant_id, applicant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash)
         .bind(tenant.to_string())
         .bind(applicant.to_string())
@@ -146,7 +145,7 @@ pub async fn token_applicant(
     tenant: TenantId,
     now: crate::domain::time::Timestamp,
 ) -> Result<Option<ApplicantId>, StoreError> {
-    let id: Option<String> = sqlx::query_scalar(
+    let id: Option<String> = query_scalar(
         "SELECT applicant_id FROM applicant_tokens WHERE token_hash = $1 AND tenant_id = $2 AND expires_at > $3",
     )
     .bind(token_hash)

@@ -1,8 +1,6 @@
 //! Applications, with optimistic concurrency on every update.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query, query_scalar};
 use super::rows::{json, json_opt, parsed, parsed_opt, timestamp, to_json};
 use super::{Backend, Conn, StoreError};
 use crate::domain::application::Application;
@@ -14,7 +12,7 @@ const COLUMNS: &str = "id, tenant_id, applicant_id, level_id, level_version, kin
     updated_at, status_changed_at, version";
 
 pub async fn insert(conn: &mut Conn, app: &Application) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    query(&format!(
         "INSERT INTO applications ({COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     ))
@@ -44,7 +42,7 @@ pub async fn insert(conn: &mut Conn, app: &Application) -> Result<(), StoreError
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<Application, StoreError> {
+fn from_row(row: &Row) -> Result<Application, StoreError> {
     Ok(Application {
         id: parsed(row, "id")?,
         tenant_id: parsed(row, "tenant_id")?,
@@ -76,7 +74,7 @@ pub async fn get(
     tenant: TenantId,
     id: ApplicationId,
 ) -> Result<Application, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {COLUMNS} FROM applications WHERE id = $1 AND tenant_id = $2"
     ))
     .bind(id.to_string())
@@ -89,7 +87,7 @@ pub async fn get(
 /// Saves the content if nobody changed it since `app.version` was read, and bumps the version.
 /// The assignee is not content: it changes through `set_assignee`.
 pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE applications SET provider_reference = $1, status = $2, attempt = $3, attributes = $4, params = $5,
                 client_verification = $6, webhook_url = $7, findings_summary = $8, updated_at = $9,
                 status_changed_at = $10, version = version + 1
@@ -118,7 +116,7 @@ pub async fn update(conn: &mut Conn, app: &mut Application) -> Result<(), StoreE
 
 /// Any application, whatever its tenant (staff work across tenants).
 pub async fn get_any(conn: &mut Conn, id: ApplicationId) -> Result<Application, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"))
+    let row = query(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"))
         .bind(id.to_string())
         .fetch_one(conn)
         .await?;
@@ -131,7 +129,7 @@ pub async fn find_by_reference(
     provider: &str,
     reference: &str,
 ) -> Result<Option<Application>, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {COLUMNS} FROM applications WHERE provider = $1 AND provider_reference = $2"
     ))
     .bind(provider)
@@ -149,7 +147,7 @@ pub async fn set_assignee(
     expected: Option<StaffUserId>,
     assignee: Option<StaffUserId>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE applications SET assignee_id = $1
          WHERE id = $2 AND (assignee_id = $3 OR (assignee_id IS NULL AND $4 = 1))",
     )
@@ -174,7 +172,7 @@ pub async fn claim_next(
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let claimed: Option<String> = sqlx::query_scalar(&format!(
+    let claimed: Option<String> = query_scalar(&format!(
         "UPDATE applications SET assignee_id = $1
          WHERE id = (SELECT id FROM applications WHERE status = 'review' AND assignee_id IS NULL
                      ORDER BY status_changed_at, id LIMIT 1 {lock})
@@ -196,7 +194,7 @@ pub async fn claim_next(
 
 /// How many applications are in each status (statuses with none are left out).
 pub async fn count_by_status(conn: &mut Conn) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM applications GROUP BY status")
+    let rows = query("SELECT status, COUNT(*) AS n FROM applications GROUP BY status")
         .fetch_all(conn)
         .await?;
     rows.iter()
@@ -221,7 +219,7 @@ pub async fn recently_updated(
     conn: &mut Conn,
     limit: i64,
 ) -> Result<Vec<ApplicationSummary>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT a.id, a.status, a.attempt, a.max_attempts, a.updated_at, v.name AS level_name,
                 COALESCE(p.company_name, TRIM(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, '')), p.external_id) AS applicant_name
          FROM applications a
@@ -253,7 +251,7 @@ pub async fn latest_status(
     conn: &mut Conn,
     applicant: crate::domain::ids::ApplicantId,
 ) -> Result<Option<ApplicationStatus>, StoreError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
+    let status: Option<String> = query_scalar("SELECT status FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
         .bind(applicant.to_string())
         .fetch_optional(conn)
         .await?;
@@ -272,7 +270,7 @@ pub async fn for_applicant(
     conn: &mut Conn,
     applicant: crate::domain::ids::ApplicantId,
 ) -> Result<Vec<Application>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC"))
+    let rows = query(&format!("SELECT {COLUMNS} FROM applications WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC"))
         .bind(applicant.to_string())
         .fetch_all(conn)
         .await?;
@@ -306,7 +304,7 @@ pub async fn list(
         filter.level.map(|l| l.to_string()).unwrap_or_default(),
     ];
     let count_sql = format!("SELECT COUNT(*) FROM applications WHERE {conditions}");
-    let mut total = sqlx::query_scalar::<_, i64>(&count_sql);
+    let mut total = query_scalar::<i64>(&count_sql);
     for param in &params {
         total = total.bind(param);
     }
@@ -314,7 +312,7 @@ pub async fn list(
     let sql = format!(
         "SELECT {COLUMNS} FROM applications WHERE {conditions} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = query(&sql);
     for param in &params {
         query = query.bind(param);
     }
@@ -333,7 +331,7 @@ pub async fn sdk_references(
     attempt: i64,
 ) -> Result<Option<crate::domain::application::SdkReferences>, StoreError> {
     use crate::domain::application::{SdkReference, SdkReferences};
-    let row = sqlx::query(
+    let row = query(
         "SELECT account_id, workflow_id FROM application_sdk_references WHERE application_id = $1 AND attempt = $2",
     )
     .bind(application.to_string())
@@ -365,7 +363,7 @@ pub async fn insert_sdk_references(
     references: &crate::domain::application::SdkReferences,
     recorded_at: crate::domain::time::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO application_sdk_references (application_id, attempt, account_id, workflow_id, recorded_at)
          VALUES ($1, $2, $3, $4, $5)",
     )

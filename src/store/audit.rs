@@ -1,7 +1,7 @@
 //! Appending to and reading the hash-chained audit trail.
 
+use super::db::{self, Row, query, query_as};
 use futures_util::TryStreamExt;
-use sqlx::Row;
 
 use super::{Conn, Store, StoreError};
 use crate::domain::audit::{
@@ -12,7 +12,7 @@ use crate::domain::audit::{
 /// Appends one event inside the caller's transaction. Bumping the head row first takes its lock
 /// (PostgreSQL) or relies on the write lock (SQLite), so concurrent appenders queue up: no gaps, no forks.
 pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent, StoreError> {
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    let row = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
     let seq: i64 = row.try_get("seq")?;
@@ -32,7 +32,7 @@ pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent
         hash: String::new(),
     };
     stored.hash = stored.hashed_fields().hash();
-    sqlx::query(
+    query(
         "INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject, tenant_id, request_id, client_ip,
                                    payload, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -51,7 +51,7 @@ pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent
     .bind(&stored.hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&stored.hash)
         .execute(&mut *conn)
         .await?;
@@ -60,7 +60,7 @@ pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent
 
 /// The head the database records (seq 0 before the first event).
 pub async fn recorded_head(conn: &mut Conn) -> Result<(i64, String), StoreError> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+    let row = query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(conn)
         .await?;
     Ok((row.try_get("seq")?, row.try_get("hash")?))
@@ -68,6 +68,10 @@ pub async fn recorded_head(conn: &mut Conn) -> Result<(i64, String), StoreError>
 
 /// How many events a chunked verification reads per round trip: bounded memory whatever the chunk.
 const VERIFY_BATCH: i64 = 5000;
+
+/// Every stored event in `seq` order, with what the chain hashes.
+const CHAIN: &str = "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
+     FROM audit_events ORDER BY seq";
 
 /// Recomputes the whole chain in `seq` order, streamed in one snapshot, and compares its end with the recorded head
 /// and the optional anchor. `Ok(Err(..))` is a broken chain; `Err(..)` a database problem.
@@ -78,19 +82,14 @@ pub async fn verify(
     let mut tx = store.begin_snapshot().await?;
     let head = recorded_head(&mut tx).await?;
     let mut verifier = ChainVerifier::new(anchor);
-    // One streamed statement: the database reads the next rows while this task hashes.
-    let mut rows = sqlx::query(
-        "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
-         FROM audit_events ORDER BY seq",
-    )
-    .fetch(&mut *tx);
-    while let Some(row) = rows.try_next().await? {
-        if let Err(broken) = verifier.push(hashed_fields(&row)?, row.try_get("hash")?) {
+    // The database reads the next rows on its side of the stream while this task hashes.
+    let rows = db::stream::rows(tx.into_conn(), query(CHAIN), StoredLink::read);
+    let mut rows = std::pin::pin!(rows);
+    while let Some(link) = rows.try_next().await? {
+        if let Err(broken) = verifier.push(link.fields(), &link.hash) {
             return Ok(Err(broken));
         }
     }
-    drop(rows);
-    tx.rollback().await?;
     Ok(verifier.finish(Some(head)))
 }
 
@@ -112,7 +111,7 @@ pub async fn timeline(
     conn: &mut Conn,
     application: &str,
 ) -> Result<Vec<TimelineEntry>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT e.seq, e.occurred_at, e.actor, e.action, e.payload, e.prev_hash, e.hash, s.email
          FROM audit_events e LEFT JOIN staff_users s ON e.actor = 'staff:' || s.id
          WHERE e.subject = $1
@@ -145,7 +144,7 @@ pub async fn last_change(
     conn: &mut Conn,
     subject: &str,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let row: Option<(String, String)> = sqlx::query_as(
+    let row: Option<(String, String)> = query_as(
         "SELECT COALESCE(s.email, e.actor), e.occurred_at FROM audit_events e
          LEFT JOIN staff_users s ON e.actor = 'staff:' || s.id
          WHERE e.subject = $1 AND e.action NOT LIKE '%.viewed' AND e.action NOT LIKE '%revealed'
@@ -253,7 +252,7 @@ pub async fn log_page(
          LIMIT {}",
         LOG_PAGE_SIZE + 1
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = query(&sql);
     for param in params {
         query = match param {
             LogParam::Text(text) => query.bind(text),
@@ -295,7 +294,7 @@ pub struct EventDetail {
 
 /// The event with this `seq`, or `NotFound`.
 pub async fn event_detail(conn: &mut Conn, seq: i64) -> Result<EventDetail, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT e.seq, e.id, e.occurred_at, e.actor, e.action, e.subject, e.tenant_id, e.request_id,
                 e.client_ip, e.payload, e.prev_hash, e.hash,
                 s.email AS actor_email, t.name AS tenant_name,
@@ -361,20 +360,21 @@ pub async fn verify_chunk(
     let mut at_end = false;
     while remaining > 0 {
         let from = verifier.verified_through().seq;
-        let rows = sqlx::query(
+        let rows = query(
             "SELECT seq, occurred_at, actor, action, subject, payload, prev_hash, hash
              FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(from)
         .bind(remaining.min(VERIFY_BATCH))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
-        for row in &rows {
-            if let Err(broken) = verifier.push(hashed_fields(row)?, row.try_get("hash")?) {
+        let read = rows.len() as i64;
+        for row in rows {
+            let link = StoredLink::read(row)?;
+            if let Err(broken) = verifier.push(link.fields(), &link.hash) {
                 return Ok(Err(broken));
             }
         }
-        let read = rows.len() as i64;
         if read < remaining.min(VERIFY_BATCH) {
             at_end = true;
             break;
@@ -389,15 +389,42 @@ pub async fn verify_chunk(
     }))
 }
 
-/// The hashed part of a stored event, as verification recomputes it.
-fn hashed_fields(row: &sqlx::any::AnyRow) -> Result<HashedFields<'_>, StoreError> {
-    Ok(HashedFields {
-        seq: row.try_get("seq")?,
-        prev_hash: row.try_get("prev_hash")?,
-        occurred_at: row.try_get("occurred_at")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        subject: row.try_get("subject")?,
-        payload: row.try_get("payload")?,
-    })
+/// A stored event's hashed fields and its stored hash, owned (read on the producer's side of a stream).
+struct StoredLink {
+    seq: i64,
+    occurred_at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    payload: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl StoredLink {
+    fn read(mut row: Row) -> Result<StoredLink, StoreError> {
+        Ok(StoredLink {
+            seq: row.try_get("seq")?,
+            occurred_at: row.take("occurred_at")?,
+            actor: row.take("actor")?,
+            action: row.take("action")?,
+            subject: row.take("subject")?,
+            payload: row.take("payload")?,
+            prev_hash: row.take("prev_hash")?,
+            hash: row.take("hash")?,
+        })
+    }
+
+    /// The hashed part, as verification recomputes it.
+    fn fields(&self) -> HashedFields<'_> {
+        HashedFields {
+            seq: self.seq,
+            prev_hash: &self.prev_hash,
+            occurred_at: &self.occurred_at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: &self.subject,
+            payload: &self.payload,
+        }
+    }
 }

@@ -5,10 +5,8 @@
 //! back), so a prepared statement reused on PostgreSQL never sees a second set of types.
 
 use serde_json::json;
-use sqlx::any::AnyArguments;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, Connection, Executor};
 
+use super::db::{self, query};
 use super::rows::{float_text, to_json};
 use super::{Backend, Conn, Store, StoreError};
 use crate::domain::applicant::Applicant;
@@ -26,7 +24,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// memory without the process growing past a few hundred MB.
 const SQLITE_LOAD_CACHE: &str = "PRAGMA cache_size = -131072";
 
-type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+type Query<'q> = db::Query<'q>;
 
 /// One batch of generated rows, written in one transaction. Audit events are sealed (seq, hashes) and
 /// follow the recorded chain head without a gap.
@@ -47,7 +45,7 @@ pub async fn is_empty(conn: &mut Conn) -> Result<bool, StoreError> {
         "SELECT 1 FROM applications LIMIT 1",
         "SELECT 1 FROM staff_users LIMIT 1",
     ] {
-        if sqlx::query(sql).fetch_optional(&mut *conn).await?.is_some() {
+        if query(sql).fetch_optional(&mut *conn).await?.is_some() {
             return Ok(false);
         }
     }
@@ -56,19 +54,20 @@ pub async fn is_empty(conn: &mut Conn) -> Result<bool, StoreError> {
 
 /// A connection set up for loading: on SQLite without fsync and with a large cache, which is safe
 /// here because an interrupted load leaves a database that is thrown away anyway. The connection is
-/// closed when the loader goes, never handed back to the pool: no other work runs with these settings.
+/// closed when the loader goes, never handed back to the pool: no other work runs with these settings,
+/// and a batch's transaction left open by an error ends with it.
 pub struct Loader {
-    conn: PoolConnection<Any>,
+    conn: Conn,
     backend: Backend,
 }
 
 impl Loader {
     pub async fn open(store: &Store) -> Result<Loader, StoreError> {
-        let mut conn = store.pool().acquire().await?;
+        let mut conn = store.conn().await?;
         conn.close_on_drop();
         if store.backend() == Backend::Sqlite {
-            conn.execute("PRAGMA synchronous = OFF").await?;
-            conn.execute(SQLITE_LOAD_CACHE).await?;
+            conn.execute_batch("PRAGMA synchronous = OFF").await?;
+            conn.execute_batch(SQLITE_LOAD_CACHE).await?;
         }
         Ok(Loader {
             conn,
@@ -79,12 +78,14 @@ impl Loader {
     /// Writes one batch in one transaction and moves the chain head to its last event. The head moves
     /// only from `expected_head` (the previous batch's last seq): a concurrent writer is an error, not a fork.
     pub async fn load(&mut self, batch: &Batch, expected_head: i64) -> Result<(), StoreError> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => Connection::begin_with(&mut *self.conn, "BEGIN IMMEDIATE").await?,
-            Backend::Postgres => Connection::begin(&mut *self.conn).await?,
-        };
+        let tx = &mut self.conn;
+        tx.execute_batch(match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        })
+        .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend,
             APPLICANTS,
             &batch.applicants,
@@ -92,22 +93,15 @@ impl Loader {
         )
         .await?;
         insert_rows(
-            &mut tx,
+            tx,
             self.backend,
             APPLICATIONS,
             &batch.applications,
             bind_application,
         )
         .await?;
-        insert_rows(
-            &mut tx,
-            self.backend,
-            DOCUMENTS,
-            &batch.documents,
-            bind_document,
-        )
-        .await?;
-        insert_rows(&mut tx, self.backend, CHECKS, &batch.checks, bind_check).await?;
+        insert_rows(tx, self.backend, DOCUMENTS, &batch.documents, bind_document).await?;
+        insert_rows(tx, self.backend, CHECKS, &batch.checks, bind_check).await?;
         let findings: Vec<FindingRow> = batch
             .checks
             .iter()
@@ -121,42 +115,28 @@ impl Loader {
                     })
             })
             .collect();
-        insert_rows(&mut tx, self.backend, FINDINGS, &findings, bind_finding).await?;
-        insert_rows(
-            &mut tx,
-            self.backend,
-            DECISIONS,
-            &batch.decisions,
-            bind_decision,
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            self.backend,
-            AUDIT_EVENTS,
-            &batch.events,
-            bind_event,
-        )
-        .await?;
+        insert_rows(tx, self.backend, FINDINGS, &findings, bind_finding).await?;
+        insert_rows(tx, self.backend, DECISIONS, &batch.decisions, bind_decision).await?;
+        insert_rows(tx, self.backend, AUDIT_EVENTS, &batch.events, bind_event).await?;
         if let Some(last) = batch.events.last() {
             let moved =
-                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3")
+                query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3")
                     .bind(last.seq)
                     .bind(&last.hash)
                     .bind(expected_head)
-                    .execute(&mut *tx)
+                    .execute(tx)
                     .await?;
             if moved.rows_affected() != 1 {
                 return Err(StoreError::StaleVersion);
             }
         }
-        tx.commit().await?;
+        tx.execute_batch("COMMIT").await?;
         Ok(())
     }
 
     /// Refreshes the planner's statistics over the new data, then closes the connection.
     pub async fn finish(mut self) -> Result<(), StoreError> {
-        self.conn.execute("ANALYZE").await?;
+        self.conn.execute_batch("ANALYZE").await?;
         Ok(())
     }
 }
@@ -207,7 +187,7 @@ async fn insert_rows<T>(
         let sql = insert_sql(table, chunk.len(), backend);
         // Only full chunks repeat; caching each odd-sized last chunk's statement would fill the
         // connection's statement cache with large programs that never run again.
-        let query = sqlx::query(&sql).persistent(chunk.len() == ROWS_PER_STATEMENT);
+        let query = query(&sql).persistent(chunk.len() == ROWS_PER_STATEMENT);
         let query = chunk.iter().fold(query, bind);
         query.execute(&mut *conn).await?;
     }

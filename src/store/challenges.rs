@@ -1,7 +1,6 @@
 //! Challenge questions per application attempt, and their answers.
 
-use sqlx::Row;
-
+use super::db::query;
 use super::rows::{json, json_opt, parsed, parsed_opt, timestamp, to_json};
 use super::{Conn, StoreError};
 use crate::domain::challenge::{Answer, Challenge};
@@ -9,7 +8,7 @@ use crate::domain::ids::ApplicationId;
 use crate::domain::time::Timestamp;
 
 pub async fn insert(conn: &mut Conn, challenge: &Challenge) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO challenges (application_id, attempt, provider, questions, answers, issued_at, answered_at)
          VALUES ($1, $2, $3, $4, NULL, $5, NULL)",
     )
@@ -29,7 +28,7 @@ pub async fn get(
     application: ApplicationId,
     attempt: i64,
 ) -> Result<Option<Challenge>, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT application_id, attempt, provider, questions, answers, issued_at, answered_at
          FROM challenges WHERE application_id = $1 AND attempt = $2",
     )
@@ -59,7 +58,7 @@ pub async fn answer(
     answers: &[Answer],
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE challenges SET answers = $3, answered_at = $4
          WHERE application_id = $1 AND attempt = $2 AND answers IS NULL",
     )

@@ -1,8 +1,7 @@
 //! Provider checks and their findings.
 
+use super::db::{query, query_as};
 use std::collections::HashMap;
-
-use sqlx::Row;
 
 use super::rows::{float_text, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
@@ -10,7 +9,7 @@ use crate::domain::check::{Check, Finding};
 use crate::domain::ids::{ApplicationId, CheckId};
 
 pub async fn insert(conn: &mut Conn, check: &Check) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO checks (id, application_id, document_id, provider, reference, kind, status, result, score, raw_payload, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS DOUBLE PRECISION), $10, $11)",
     )
@@ -28,7 +27,7 @@ pub async fn insert(conn: &mut Conn, check: &Check) -> Result<(), StoreError> {
     .execute(&mut *conn)
     .await?;
     for (position, finding) in (0_i64..).zip(&check.findings) {
-        sqlx::query(
+        query(
             "INSERT INTO findings (check_id, position, code, severity, message, field, value, confidence)
              VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION))",
         )
@@ -51,7 +50,7 @@ pub async fn for_application(
     conn: &mut Conn,
     application: ApplicationId,
 ) -> Result<Vec<Check>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id, application_id, document_id, provider, reference, kind, status, result, score, raw_payload, created_at
          FROM checks WHERE application_id = $1 ORDER BY created_at, id",
     )
@@ -77,7 +76,7 @@ pub async fn for_application(
             })
         })
         .collect::<Result<Vec<Check>, StoreError>>()?;
-    let findings = sqlx::query(
+    let findings = query(
         "SELECT f.check_id, f.code, f.severity, f.message, f.field, f.value, f.confidence
          FROM findings f JOIN checks c ON c.id = f.check_id WHERE c.application_id = $1 ORDER BY f.check_id, f.position",
     )
@@ -110,12 +109,11 @@ pub async fn raw_payload(
     application: ApplicationId,
     check: CheckId,
 ) -> Result<(String, String), StoreError> {
-    let row: (String, String) = sqlx::query_as(
-        "SELECT provider, raw_payload FROM checks WHERE id = $1 AND application_id = $2",
-    )
-    .bind(check.to_string())
-    .bind(application.to_string())
-    .fetch_one(conn)
-    .await?;
+    let row: (String, String) =
+        query_as("SELECT provider, raw_payload FROM checks WHERE id = $1 AND application_id = $2")
+            .bind(check.to_string())
+            .bind(application.to_string())
+            .fetch_one(conn)
+            .await?;
     Ok(row)
 }

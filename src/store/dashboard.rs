@@ -1,7 +1,6 @@
 //! Figures for the home dashboard.
 
-use sqlx::Row;
-
+use super::db::{query, query_scalar};
 use super::{Conn, StoreError};
 use crate::domain::ids::StaffUserId;
 use crate::domain::time::Timestamp;
@@ -11,7 +10,7 @@ pub async fn review_aging(
     conn: &mut Conn,
     bounds: &[Timestamp; 4],
 ) -> Result<Vec<(i64, i64)>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT CASE WHEN status_changed_at >= $1 THEN 0 WHEN status_changed_at >= $2 THEN 1
                      WHEN status_changed_at >= $3 THEN 2 WHEN status_changed_at >= $4 THEN 3 ELSE 4 END AS bucket,
                 COUNT(*) AS n
@@ -30,7 +29,7 @@ pub async fn review_aging(
 
 /// When the longest-waiting case in review entered review.
 pub async fn oldest_in_review(conn: &mut Conn) -> Result<Option<Timestamp>, StoreError> {
-    let oldest: Option<String> = sqlx::query_scalar(
+    let oldest: Option<String> = query_scalar(
         "SELECT status_changed_at FROM applications WHERE status = 'review' ORDER BY status_changed_at LIMIT 1",
     )
     .fetch_optional(conn)
@@ -47,12 +46,10 @@ pub async fn oldest_in_review(conn: &mut Conn) -> Result<Option<Timestamp>, Stor
 
 /// Cases in review assigned to one reviewer.
 pub async fn assigned_in_review(conn: &mut Conn, reviewer: StaffUserId) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM applications WHERE assignee_id = $1 AND status = 'review'",
-    )
-    .bind(reviewer.to_string())
-    .fetch_one(conn)
-    .await?)
+    query_scalar("SELECT COUNT(*) FROM applications WHERE assignee_id = $1 AND status = 'review'")
+        .bind(reviewer.to_string())
+        .fetch_one(conn)
+        .await
 }
 
 /// Decisions taken since `since`, per deciding reviewer.
@@ -60,7 +57,7 @@ pub async fn decisions_since(
     conn: &mut Conn,
     since: Timestamp,
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT s.email, COUNT(*) AS n FROM decisions d JOIN staff_users s ON s.id = d.proposed_by
          WHERE d.state = 'confirmed' AND d.proposed_at >= $1 GROUP BY s.email ORDER BY 2 DESC, 1",
     )

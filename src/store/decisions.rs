@@ -1,8 +1,6 @@
 //! Decisions and reviewer notes.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::{json, parsed, parsed_opt, timestamp, to_json};
 use super::{Conn, StoreError};
 use crate::domain::decision::{Decision, DecisionState};
@@ -14,7 +12,7 @@ const COLUMNS: &str = "id, application_id, outcome, reasons, remediation, messag
 
 pub async fn insert(conn: &mut Conn, decision: &Decision) -> Result<(), StoreError> {
     let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
-    sqlx::query(&format!("INSERT INTO decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
+    query(&format!("INSERT INTO decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
         .bind(decision.id.to_string())
         .bind(decision.application_id.to_string())
         .bind(decision.outcome.as_str())
@@ -33,7 +31,7 @@ pub async fn insert(conn: &mut Conn, decision: &Decision) -> Result<(), StoreErr
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<Decision, StoreError> {
+fn from_row(row: &Row) -> Result<Decision, StoreError> {
     let reasons: Vec<String> = json(row, "reasons")?;
     Ok(Decision {
         id: parsed(row, "id")?,
@@ -65,7 +63,7 @@ pub async fn for_application(
     conn: &mut Conn,
     application: ApplicationId,
 ) -> Result<Vec<Decision>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM decisions WHERE application_id = $1 ORDER BY proposed_at DESC, id DESC"))
+    let rows = query(&format!("SELECT {COLUMNS} FROM decisions WHERE application_id = $1 ORDER BY proposed_at DESC, id DESC"))
         .bind(application.to_string())
         .fetch_all(conn)
         .await?;
@@ -77,7 +75,7 @@ pub async fn get(
     application: ApplicationId,
     id: DecisionId,
 ) -> Result<Decision, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {COLUMNS} FROM decisions WHERE id = $1 AND application_id = $2"
     ))
     .bind(id.to_string())
@@ -95,7 +93,7 @@ pub async fn close_proposal(
     reviewer: Option<StaffUserId>,
     at: Timestamp,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE decisions SET state = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND state = 'proposed'")
+    let done = query("UPDATE decisions SET state = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND state = 'proposed'")
         .bind(state.as_str())
         .bind(reviewer.map(|r| r.to_string()))
         .bind(at.canonical())
@@ -113,7 +111,7 @@ pub async fn insert_note(
     body: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO notes (id, application_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
+    query("INSERT INTO notes (id, application_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.to_string())
         .bind(application.to_string())
         .bind(author.to_string())
@@ -136,7 +134,7 @@ pub async fn notes(
     conn: &mut Conn,
     application: ApplicationId,
 ) -> Result<Vec<NoteView>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT s.email, n.body, n.created_at FROM notes n JOIN staff_users s ON s.id = n.author_id
          WHERE n.application_id = $1 ORDER BY n.created_at, n.id",
     )

@@ -1,8 +1,6 @@
 //! Document metadata (the bytes live in the blob store).
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::{parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
 use crate::domain::document::Document;
@@ -12,7 +10,7 @@ const COLUMNS: &str = "id, tenant_id, application_id, attempt, requirement_key, 
     blob_hash, mime_type, size_bytes, width, height, thumbnail_hash, uploaded_at";
 
 pub async fn insert(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    query(&format!(
         "INSERT INTO documents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(doc.id.to_string())
@@ -36,7 +34,7 @@ pub async fn insert(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<Document, StoreError> {
+fn from_row(row: &Row) -> Result<Document, StoreError> {
     Ok(Document {
         id: parsed(row, "id")?,
         tenant_id: parsed(row, "tenant_id")?,
@@ -46,7 +44,7 @@ fn from_row(row: &AnyRow) -> Result<Document, StoreError> {
         doc_type: parsed(row, "doc_type")?,
         side: parsed_opt(row, "side")?,
         issuing_country: parsed_opt(row, "issuing_country")?,
-        liveness: row.try_get::<Option<i64>, _>("liveness")?.map(|v| v != 0),
+        liveness: row.try_get::<Option<i64>>("liveness")?.map(|v| v != 0),
         blob_hash: row.try_get("blob_hash")?,
         mime_type: row.try_get("mime_type")?,
         size_bytes: row.try_get("size_bytes")?,
@@ -58,7 +56,7 @@ fn from_row(row: &AnyRow) -> Result<Document, StoreError> {
 }
 
 pub async fn get(conn: &mut Conn, id: DocumentId) -> Result<Document, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
+    let row = query(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"))
         .bind(id.to_string())
         .fetch_one(conn)
         .await?;
@@ -68,7 +66,7 @@ pub async fn get(conn: &mut Conn, id: DocumentId) -> Result<Document, StoreError
 /// Names an unattached file (seed 001's two-step upload): its requirement, type and side. Only a
 /// file not yet attached may be named, so a document never changes once it fills a requirement.
 pub async fn attach(conn: &mut Conn, doc: &Document) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE documents SET requirement_key = $1, doc_type = $2, side = $3 WHERE id = $4 AND requirement_key IS NULL",
     )
     .bind(doc.requirement_key.clone())
@@ -89,7 +87,7 @@ pub async fn for_application(
     conn: &mut Conn,
     application: ApplicationId,
 ) -> Result<Vec<Document>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = query(&format!(
         "SELECT {COLUMNS} FROM documents WHERE application_id = $1 ORDER BY attempt DESC, requirement_key, side, uploaded_at"
     ))
     .bind(application.to_string())

@@ -19,7 +19,7 @@ pub enum StoreError {
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -35,7 +35,35 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolClosed => StoreError::Unavailable(error.to_string()),
-            other => StoreError::Database(other),
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        match error {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            // SQLite names the columns in its message ("UNIQUE constraint failed: t.a, t.b"),
+            // as sqlx reported it too.
+            rusqlite::Error::SqliteFailure(failure, message)
+                if matches!(
+                    failure.extended_code,
+                    ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+            {
+                StoreError::Duplicate(message.unwrap_or_else(|| failure.to_string()))
+            }
+            rusqlite::Error::SqliteFailure(failure, message)
+                if matches!(
+                    failure.code,
+                    rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase
+                ) =>
+            {
+                StoreError::Unavailable(message.unwrap_or_else(|| failure.to_string()))
+            }
+            other => StoreError::Database(other.to_string()),
         }
     }
 }

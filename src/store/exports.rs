@@ -1,12 +1,11 @@
 //! Reading exports: the rows of each kind as streams (never collected), read in one snapshot
 //! (`Store::begin_snapshot`), so an export of millions of rows holds one row at a time.
 
-use futures_util::{Stream, StreamExt};
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use futures_util::Stream;
 
+use super::db::{self, Row, query, query_as};
 use super::rows::json;
-use super::{Conn, StoreError};
+use super::{Conn, SnapshotTx, StoreError};
 use crate::domain::export::{DecisionRow, EventRow, ExportFilters};
 
 /// Events whose subject is an application, joined to it for the filters, in `seq` order, up to the head.
@@ -33,68 +32,68 @@ const DECISIONS: &str = "SELECT d.id AS decision_id, d.application_id, a.tenant_
        AND ($4 IS NULL OR d.proposed_at >= $4) AND ($5 IS NULL OR d.proposed_at <= $5)
      ORDER BY d.proposed_at, d.id";
 
-fn event_row(row: &AnyRow) -> Result<EventRow, StoreError> {
+fn event_row(mut row: Row) -> Result<EventRow, StoreError> {
     Ok(EventRow {
         seq: row.try_get("seq")?,
-        occurred_at: row.try_get("occurred_at")?,
-        application_id: row.try_get("application_id")?,
-        tenant_id: row.try_get("tenant_id")?,
-        level_id: row.try_get("level_id")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        payload: row.try_get("payload")?,
-        hash: row.try_get("hash")?,
+        occurred_at: row.take("occurred_at")?,
+        application_id: row.take("application_id")?,
+        tenant_id: row.take("tenant_id")?,
+        level_id: row.take("level_id")?,
+        actor: row.take("actor")?,
+        action: row.take("action")?,
+        payload: row.take("payload")?,
+        hash: row.take("hash")?,
     })
 }
 
-fn decision_row(row: &AnyRow) -> Result<DecisionRow, StoreError> {
+fn decision_row(mut row: Row) -> Result<DecisionRow, StoreError> {
     Ok(DecisionRow {
-        decision_id: row.try_get("decision_id")?,
-        application_id: row.try_get("application_id")?,
-        tenant_id: row.try_get("tenant_id")?,
-        level_id: row.try_get("level_id")?,
-        outcome: row.try_get("outcome")?,
-        reasons: json(row, "reasons")?,
-        remediation: json(row, "remediation")?,
-        state: row.try_get("state")?,
-        proposed_by: row.try_get("proposed_by")?,
-        proposed_at: row.try_get("proposed_at")?,
-        confirmed_by: row.try_get("confirmed_by")?,
-        reviewed_at: row.try_get("reviewed_at")?,
-        message_to_applicant: row.try_get("message_to_applicant")?,
+        decision_id: row.take("decision_id")?,
+        application_id: row.take("application_id")?,
+        tenant_id: row.take("tenant_id")?,
+        level_id: row.take("level_id")?,
+        outcome: row.take("outcome")?,
+        reasons: json(&row, "reasons")?,
+        remediation: json(&row, "remediation")?,
+        state: row.take("state")?,
+        proposed_by: row.take("proposed_by")?,
+        proposed_at: row.take("proposed_at")?,
+        confirmed_by: row.take("confirmed_by")?,
+        reviewed_at: row.take("reviewed_at")?,
+        message_to_applicant: row.take("message_to_applicant")?,
     })
 }
 
-/// The application events matching `filters` with `seq <= head_seq`, streamed in `seq` order.
-pub fn events<'c>(
-    conn: &'c mut Conn,
+/// The application events matching `filters` with `seq <= head_seq`, streamed in `seq` order from
+/// the snapshot (which ends with the stream).
+pub fn events(
+    snapshot: SnapshotTx,
     filters: &ExportFilters,
     head_seq: i64,
-) -> impl Stream<Item = Result<EventRow, StoreError>> + Send + 'c {
-    sqlx::query(EVENTS)
+) -> impl Stream<Item = Result<EventRow, StoreError>> + Send + 'static {
+    let query = query(EVENTS)
         .bind(head_seq)
         .bind(filters.tenant_id.map(|id| id.to_string()))
         .bind(filters.level_id.map(|id| id.to_string()))
         .bind(filters.status.map(|s| s.as_str()))
         .bind(filters.from_text())
-        .bind(filters.to_text())
-        .fetch(conn)
-        .map(|row| event_row(&row?))
+        .bind(filters.to_text());
+    db::stream::rows(snapshot.into_conn(), query, event_row)
 }
 
-/// The decisions matching `filters`, streamed in proposal order.
-pub fn decisions<'c>(
-    conn: &'c mut Conn,
+/// The decisions matching `filters`, streamed in proposal order from the snapshot (which ends with
+/// the stream).
+pub fn decisions(
+    snapshot: SnapshotTx,
     filters: &ExportFilters,
-) -> impl Stream<Item = Result<DecisionRow, StoreError>> + Send + 'c {
-    sqlx::query(DECISIONS)
+) -> impl Stream<Item = Result<DecisionRow, StoreError>> + Send + 'static {
+    let query = query(DECISIONS)
         .bind(filters.tenant_id.map(|id| id.to_string()))
         .bind(filters.level_id.map(|id| id.to_string()))
         .bind(filters.status.map(|s| s.as_str()))
         .bind(filters.from_text())
-        .bind(filters.to_text())
-        .fetch(conn)
-        .map(|row| decision_row(&row?))
+        .bind(filters.to_text());
+    db::stream::rows(snapshot.into_conn(), query, decision_row)
 }
 
 /// Something to pick in the export form: an id and what people call it.
@@ -112,16 +111,15 @@ fn choices(rows: Vec<(String, String)>) -> Vec<Choice> {
 
 /// Every tenant, by name.
 pub async fn tenant_choices(conn: &mut Conn) -> Result<Vec<Choice>, StoreError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM tenants ORDER BY name, id")
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<(String, String)> = query_as("SELECT id, name FROM tenants ORDER BY name, id")
+        .fetch_all(conn)
+        .await?;
     Ok(choices(rows))
 }
 
 /// Every level (active or not: history covers retired ones too), by the name of its current version.
 pub async fn level_choices(conn: &mut Conn) -> Result<Vec<Choice>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(String, String)> = query_as(
         "SELECT l.id, v.name FROM levels l
          JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
          ORDER BY v.tier, v.name, l.id",

@@ -1,5 +1,6 @@
 //! Stored first responses for `Idempotency-Key` replays.
 
+use super::db::{query, query_as};
 use super::{Conn, StoreError};
 use crate::domain::ids::TenantId;
 use crate::domain::time::Timestamp;
@@ -23,13 +24,13 @@ pub async fn claim(
     now: Timestamp,
     fresh_since: Timestamp,
 ) -> Result<Option<Stored>, StoreError> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at < $3")
+    query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at < $3")
         .bind(tenant.to_string())
         .bind(key)
         .bind(fresh_since.canonical())
         .execute(&mut *conn)
         .await?;
-    let inserted = sqlx::query(
+    let inserted = query(
         "INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status, response_body, created_at)
          VALUES ($1, $2, $3, 0, NULL, $4) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING",
     )
@@ -43,7 +44,7 @@ pub async fn claim(
         return Ok(None);
     }
     let (request_hash, status, response_body): (String, i64, Option<String>) =
-        sqlx::query_as("SELECT request_hash, status, response_body FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2")
+        query_as("SELECT request_hash, status, response_body FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2")
             .bind(tenant.to_string())
             .bind(key)
             .fetch_one(conn)
@@ -63,7 +64,7 @@ pub async fn complete(
     status: i64,
     body: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE tenant_id = $3 AND idempotency_key = $4")
+    query("UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE tenant_id = $3 AND idempotency_key = $4")
         .bind(status)
         .bind(body)
         .bind(tenant.to_string())
@@ -75,7 +76,7 @@ pub async fn complete(
 
 /// Frees a key whose first request failed on our side, so the client may retry with it.
 pub async fn release(conn: &mut Conn, tenant: TenantId, key: &str) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND status = 0",
     )
     .bind(tenant.to_string())
@@ -87,7 +88,7 @@ pub async fn release(conn: &mut Conn, tenant: TenantId, key: &str) -> Result<(),
 
 /// Removes entries created before `before`; returns how many.
 pub async fn purge(conn: &mut Conn, before: Timestamp) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+    let done = query("DELETE FROM idempotency_keys WHERE created_at < $1")
         .bind(before.canonical())
         .execute(conn)
         .await?;

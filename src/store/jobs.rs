@@ -1,8 +1,6 @@
 //! The job table: enqueue in the caller's transaction, claim atomically, finish, retry, bury, revive.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query, query_scalar};
 use super::rows::{parsed, timestamp};
 use super::{Backend, Conn, StoreError};
 use crate::domain::ids::JobId;
@@ -11,7 +9,7 @@ use crate::domain::time::Timestamp;
 
 const COLUMNS: &str = "id, kind, subject_id, state, attempts, max_attempts, run_at, last_error, created_at, updated_at";
 
-fn from_row(row: &AnyRow) -> Result<Job, StoreError> {
+fn from_row(row: &Row) -> Result<Job, StoreError> {
     Ok(Job {
         id: parsed(row, "id")?,
         kind: parsed(row, "kind")?,
@@ -27,7 +25,7 @@ fn from_row(row: &AnyRow) -> Result<Job, StoreError> {
 }
 
 pub async fn insert(conn: &mut Conn, job: &Job) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO jobs (id, kind, subject_id, state, attempts, max_attempts, run_at, locked_until, last_error, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, $10)",
     )
@@ -60,7 +58,7 @@ pub async fn claim(
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1
          WHERE id = (SELECT id FROM jobs
                      WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)
@@ -82,7 +80,7 @@ async fn set_state(
     error: Option<&str>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "UPDATE jobs SET state = $2, run_at = COALESCE($3, run_at), last_error = COALESCE($4, last_error),
                          locked_until = NULL, updated_at = $5
          WHERE id = $1",
@@ -125,7 +123,7 @@ pub async fn bury(
 
 /// An admin's retry of a dead job: a fresh set of attempts, due now.
 pub async fn revive(conn: &mut Conn, id: JobId, now: Timestamp) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, locked_until = NULL, updated_at = $2
          WHERE id = $1 AND state = 'dead'",
     )
@@ -137,7 +135,7 @@ pub async fn revive(conn: &mut Conn, id: JobId, now: Timestamp) -> Result<bool, 
 }
 
 pub async fn get(conn: &mut Conn, id: JobId) -> Result<Job, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
+    let row = query(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
         .bind(id.to_string())
         .fetch_one(conn)
         .await?;
@@ -146,7 +144,7 @@ pub async fn get(conn: &mut Conn, id: JobId) -> Result<Job, StoreError> {
 
 /// The jobs working on one subject (application or outbox message), newest first.
 pub async fn for_subject(conn: &mut Conn, subject_id: &str) -> Result<Vec<Job>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = query(&format!(
         "SELECT {COLUMNS} FROM jobs WHERE subject_id = $1 ORDER BY created_at DESC, id DESC"
     ))
     .bind(subject_id)
@@ -161,7 +159,7 @@ pub async fn in_state(
     state: JobState,
     limit: i64,
 ) -> Result<Vec<Job>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = query(&format!(
         "SELECT {COLUMNS} FROM jobs WHERE state = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
     ))
     .bind(state.as_str())
@@ -173,7 +171,7 @@ pub async fn in_state(
 
 /// How many jobs are in each state, for the admin overview.
 pub async fn count_by_state(conn: &mut Conn) -> Result<Vec<(JobState, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+    let rows = query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
         .fetch_all(conn)
         .await?;
     rows.iter()
@@ -187,7 +185,7 @@ pub async fn pending_for(
     kind: JobKind,
     subject_id: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar(
+    let n: i64 = query_scalar(
         "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND subject_id = $2 AND state IN ('queued', 'running')",
     )
     .bind(kind.as_str())

@@ -1,14 +1,12 @@
 //! Legal documents, one row per version.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::timestamp;
 use super::{Conn, StoreError};
 use crate::domain::legal::LegalDocument;
 
 pub async fn insert(conn: &mut Conn, doc: &LegalDocument) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO legal_documents (id, title, version, body, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&doc.id)
@@ -21,7 +19,7 @@ pub async fn insert(conn: &mut Conn, doc: &LegalDocument) -> Result<(), StoreErr
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<LegalDocument, StoreError> {
+fn from_row(row: &Row) -> Result<LegalDocument, StoreError> {
     Ok(LegalDocument {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
@@ -33,7 +31,7 @@ fn from_row(row: &AnyRow) -> Result<LegalDocument, StoreError> {
 
 /// Every version of every document, by title then newest first.
 pub async fn list(conn: &mut Conn) -> Result<Vec<LegalDocument>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT id, title, version, body, created_at FROM legal_documents ORDER BY title, created_at DESC",
     )
     .fetch_all(conn)
@@ -42,11 +40,10 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<LegalDocument>, StoreError> {
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<LegalDocument, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, title, version, body, created_at FROM legal_documents WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await?;
+    let row =
+        query("SELECT id, title, version, body, created_at FROM legal_documents WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
     from_row(&row)
 }

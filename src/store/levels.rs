@@ -1,8 +1,6 @@
 //! Levels and their immutable versions.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::{json, parsed, timestamp, to_json};
 use super::{Conn, StoreError};
 use crate::domain::ids::LevelId;
@@ -10,7 +8,7 @@ use crate::domain::level::LevelVersion;
 
 /// Inserts a new level with its first version.
 pub async fn insert(conn: &mut Conn, level: &LevelVersion) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO levels (id, current_version, active, created_at, version) VALUES ($1, $2, 1, $3, 1)")
+    query("INSERT INTO levels (id, current_version, active, created_at, version) VALUES ($1, $2, 1, $3, 1)")
         .bind(level.level_id.to_string())
         .bind(level.version)
         .bind(level.created_at.canonical())
@@ -20,7 +18,7 @@ pub async fn insert(conn: &mut Conn, level: &LevelVersion) -> Result<(), StoreEr
 }
 
 async fn insert_version(conn: &mut Conn, level: &LevelVersion) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO level_versions (level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -38,7 +36,7 @@ async fn insert_version(conn: &mut Conn, level: &LevelVersion) -> Result<(), Sto
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<LevelVersion, StoreError> {
+fn from_row(row: &Row) -> Result<LevelVersion, StoreError> {
     Ok(LevelVersion {
         level_id: parsed(row, "level_id")?,
         version: row.try_get("version")?,
@@ -57,7 +55,7 @@ pub async fn get_version(
     id: LevelId,
     version: i64,
 ) -> Result<LevelVersion, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at
          FROM level_versions WHERE level_id = $1 AND version = $2",
     )
@@ -70,7 +68,7 @@ pub async fn get_version(
 
 /// The current version of every active level, by tier.
 pub async fn list_active(conn: &mut Conn) -> Result<Vec<LevelVersion>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT v.level_id, v.version, v.name, v.tier, v.applicant_type, v.requirements, v.policy, v.upgrades_to, v.created_at
          FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
          WHERE l.active = 1 ORDER BY v.tier, v.name",
@@ -82,7 +80,7 @@ pub async fn list_active(conn: &mut Conn) -> Result<Vec<LevelVersion>, StoreErro
 
 /// The current version of a level, if the level exists and is active.
 pub async fn current_active(conn: &mut Conn, id: LevelId) -> Result<LevelVersion, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT v.level_id, v.version, v.name, v.tier, v.applicant_type, v.requirements, v.policy, v.upgrades_to, v.created_at
          FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
          WHERE l.id = $1 AND l.active = 1",
@@ -108,7 +106,7 @@ const CURRENT: &str = "SELECT v.level_id, v.version, v.name, v.tier, v.applicant
             (SELECT COUNT(*) FROM applications a WHERE a.level_id = l.id) AS applications
      FROM levels l JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version";
 
-fn level_row(row: &AnyRow) -> Result<LevelRow, StoreError> {
+fn level_row(row: &Row) -> Result<LevelRow, StoreError> {
     Ok(LevelRow {
         current: from_row(row)?,
         active: super::rows::flag(row, "active")?,
@@ -119,14 +117,14 @@ fn level_row(row: &AnyRow) -> Result<LevelRow, StoreError> {
 
 /// Every level, active or not, by tier and name.
 pub async fn list_all(conn: &mut Conn) -> Result<Vec<LevelRow>, StoreError> {
-    let rows = sqlx::query(&format!("{CURRENT} ORDER BY v.tier, v.name"))
+    let rows = query(&format!("{CURRENT} ORDER BY v.tier, v.name"))
         .fetch_all(conn)
         .await?;
     rows.iter().map(level_row).collect()
 }
 
 pub async fn get(conn: &mut Conn, id: LevelId) -> Result<LevelRow, StoreError> {
-    let row = sqlx::query(&format!("{CURRENT} WHERE l.id = $1"))
+    let row = query(&format!("{CURRENT} WHERE l.id = $1"))
         .bind(id.to_string())
         .fetch_one(conn)
         .await?;
@@ -135,7 +133,7 @@ pub async fn get(conn: &mut Conn, id: LevelId) -> Result<LevelRow, StoreError> {
 
 /// Every version of a level, newest first.
 pub async fn versions(conn: &mut Conn, id: LevelId) -> Result<Vec<LevelVersion>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT level_id, version, name, tier, applicant_type, requirements, policy, upgrades_to, created_at
          FROM level_versions WHERE level_id = $1 ORDER BY version DESC",
     )
@@ -151,7 +149,7 @@ pub async fn add_version(
     level: &LevelVersion,
     row_version: i64,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE levels SET current_version = $2, version = version + 1 WHERE id = $1 AND version = $3",
     )
     .bind(level.level_id.to_string())
@@ -166,7 +164,7 @@ pub async fn add_version(
 }
 
 pub async fn set_active(conn: &mut Conn, id: LevelId, active: bool) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE levels SET active = $2, version = version + 1 WHERE id = $1")
+    let done = query("UPDATE levels SET active = $2, version = version + 1 WHERE id = $1")
         .bind(id.to_string())
         .bind(i64::from(active))
         .execute(conn)
@@ -179,11 +177,11 @@ pub async fn set_active(conn: &mut Conn, id: LevelId, active: bool) -> Result<()
 
 /// Removes a level no application uses (the foreign keys refuse it otherwise).
 pub async fn delete(conn: &mut Conn, id: LevelId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM level_versions WHERE level_id = $1")
+    query("DELETE FROM level_versions WHERE level_id = $1")
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM levels WHERE id = $1")
+    query("DELETE FROM levels WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;

@@ -1,5 +1,6 @@
-//! The only place that writes SQL. One code path over SQLite and PostgreSQL through sqlx's Any driver,
-//! with portable column types (see migrations/common).
+//! The only place that writes SQL. One code path over SQLite and PostgreSQL (`db`: rusqlite on the
+//! calling thread for SQLite, sqlx's Any driver for PostgreSQL), with portable column types (see
+//! migrations/common). Migrations run through sqlx on both.
 
 pub mod applicants;
 pub mod applications;
@@ -8,6 +9,7 @@ pub mod bulk;
 pub mod challenges;
 pub mod checks;
 pub mod dashboard;
+pub mod db;
 pub mod decisions;
 pub mod documents;
 mod error;
@@ -26,17 +28,21 @@ pub mod signature_codes;
 pub mod staff;
 pub mod tenants;
 
+mod transaction;
+mod write_gate;
+
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Connection, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
+pub use db::Conn;
 pub use error::StoreError;
+pub use transaction::{SnapshotTx, WriteConn, WriteTx};
+use write_gate::WriteGate;
 
-/// A write transaction; pass `&mut *tx` to the store functions.
-pub type Tx = sqlx::Transaction<'static, Any>;
-/// A connection, inside a transaction or not.
-pub type Conn = sqlx::AnyConnection;
+/// A write transaction; pass `&mut tx` (or `&mut *tx`) to the store functions.
+pub type Tx = WriteTx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -59,12 +65,19 @@ impl Backend {
 /// The database: a pool and which backend is behind it.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// sqlx's pool: migrations and tests on both backends; every statement on PostgreSQL.
     pool: AnyPool,
+    /// SQLite's own pool, for every statement the store runs on SQLite.
+    sqlite: Option<db::sqlite::Pool>,
     backend: Backend,
+    gate: WriteGate,
 }
 
-/// Settings every SQLite connection gets: WAL so readers never block the writer, foreign keys on,
-/// a busy timeout instead of instant SQLITE_BUSY, and NORMAL sync (durable at checkpoints, safe with WAL).
+/// Connections of SQLite's pool: statements run on the calling thread, so few are busy at once;
+/// more are held by requests waiting on something else between statements.
+const SQLITE_CONNECTIONS: usize = 16;
+
+/// Settings every sqlx SQLite connection gets (migrations, tests): as `db::sqlite`'s.
 const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
@@ -83,7 +96,7 @@ impl Store {
         })?;
         let options = AnyPoolOptions::new()
             .max_connections(match backend {
-                Backend::Sqlite => 8,
+                Backend::Sqlite => 4,
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
@@ -108,7 +121,27 @@ impl Store {
             .connect(url)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store { pool, backend })
+        let sqlite = match backend {
+            Backend::Sqlite => {
+                let path = db::sqlite::Pool::path_of(url).ok_or_else(|| {
+                    StoreError::Unavailable(
+                        "a SQLite database must be a file: sqlite://PATH".into(),
+                    )
+                })?;
+                Some(db::sqlite::Pool::new(
+                    &path,
+                    SQLITE_CONNECTIONS,
+                    Duration::from_secs(10),
+                ))
+            }
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            sqlite,
+            backend,
+            gate: WriteGate::for_backend(backend),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -133,43 +166,65 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), so a
-    /// transaction that reads and then writes never fails with SQLITE_BUSY half-way.
+    /// Starts a write transaction. On SQLite it waits its turn at this process's write gate, then
+    /// takes the write lock up front (`BEGIN IMMEDIATE`), so a transaction that reads and then
+    /// writes never fails with SQLITE_BUSY half-way.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(tx)
+        let turn = self.gate.wait().await;
+        let conn = self.begin("BEGIN IMMEDIATE", "BEGIN").await?;
+        Ok(WriteTx::new(conn, turn))
+    }
+
+    /// A connection for a single-statement write outside a transaction (a session record, a job
+    /// claim): on SQLite it holds this process's write gate like [`Store::begin_write`].
+    pub async fn write_conn(&self) -> Result<WriteConn, StoreError> {
+        let turn = self.gate.wait().await;
+        Ok(WriteConn::new(self.conn().await?, turn))
     }
 
     /// A read-only transaction whose reads all see one snapshot: a chain head read first and the
     /// rows streamed after it agree. PostgreSQL: REPEATABLE READ. SQLite (WAL): a read transaction
     /// sees the database as of its first read until it ends, and does not block writers meanwhile.
-    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
-        let tx = match self.backend {
-            Backend::Postgres => {
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .await?
+    pub async fn begin_snapshot(&self) -> Result<SnapshotTx, StoreError> {
+        let conn = self
+            .begin("BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await?;
+        Ok(SnapshotTx::new(conn))
+    }
+
+    async fn begin(&self, sqlite: &str, postgres: &'static str) -> Result<Conn, StoreError> {
+        match &self.sqlite {
+            Some(pool) => {
+                let conn = pool.acquire().await?;
+                conn.execute_batch(sqlite)?;
+                Ok(Conn(db::Inner::Sqlite(conn)))
             }
-            Backend::Sqlite => self.pool.begin().await?,
-        };
-        Ok(tx)
+            None => Ok(Conn(db::Inner::AnyTx(
+                self.pool.begin_with(postgres).await?,
+            ))),
+        }
     }
 
     /// A connection from the pool, for reads outside a transaction.
-    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
-        Ok(self.pool.acquire().await?)
+    pub async fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(Conn(match &self.sqlite {
+            Some(pool) => db::Inner::Sqlite(pool.acquire().await?),
+            None => db::Inner::Any(self.pool.acquire().await?),
+        }))
     }
 
     /// Answers whether the database responds.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        db::query("SELECT 1")
+            .execute(&mut self.conn().await?)
+            .await?;
         Ok(())
     }
 
     pub async fn close(&self) {
+        if let Some(pool) = &self.sqlite {
+            pool.close();
+        }
         self.pool.close().await;
     }
 }

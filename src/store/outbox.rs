@@ -1,9 +1,7 @@
 //! The outbox: messages for tenants, committed with the change they announce together with the job
 //! that delivers them, and the record of every delivery attempt.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::{parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
 use crate::domain::ids::{OutboxMessageId, TenantId, WebhookAttemptId};
@@ -21,7 +19,7 @@ pub async fn enqueue(
     at: Timestamp,
 ) -> Result<OutboxMessageId, StoreError> {
     let id = OutboxMessageId::generate();
-    sqlx::query(
+    query(
         "INSERT INTO outbox_messages (id, tenant_id, event_type, subject_id, payload, created_at, delivered_at)
          VALUES ($1, $2, $3, $4, $5, $6, NULL)",
     )
@@ -47,7 +45,7 @@ const COLUMNS: &str = "m.id, m.tenant_id, m.event_type, m.subject_id, m.payload,
      (SELECT j.state FROM jobs j WHERE j.subject_id = m.id ORDER BY j.created_at DESC LIMIT 1) AS job_state,
      (SELECT COUNT(*) FROM webhook_attempts a WHERE a.message_id = m.id) AS attempts";
 
-fn from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
+fn from_row(row: &Row) -> Result<OutboxMessage, StoreError> {
     Ok(OutboxMessage {
         id: parsed(row, "id")?,
         tenant_id: parsed(row, "tenant_id")?,
@@ -62,7 +60,7 @@ fn from_row(row: &AnyRow) -> Result<OutboxMessage, StoreError> {
 }
 
 pub async fn get(conn: &mut Conn, id: OutboxMessageId) -> Result<OutboxMessage, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {COLUMNS} FROM outbox_messages m WHERE m.id = $1"
     ))
     .bind(id.to_string())
@@ -78,7 +76,7 @@ pub async fn for_tenant(
     before: Option<OutboxMessageId>,
     limit: i64,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = query(&format!(
         "SELECT {COLUMNS} FROM outbox_messages m
          WHERE m.tenant_id = $1 AND ($2 IS NULL OR m.id < $2)
          ORDER BY m.id DESC LIMIT $3"
@@ -96,7 +94,7 @@ pub async fn mark_delivered(
     id: OutboxMessageId,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox_messages SET delivered_at = $2 WHERE id = $1")
+    query("UPDATE outbox_messages SET delivered_at = $2 WHERE id = $1")
         .bind(id.to_string())
         .bind(at.canonical())
         .execute(conn)
@@ -105,7 +103,7 @@ pub async fn mark_delivered(
 }
 
 pub async fn record_attempt(conn: &mut Conn, attempt: &DeliveryAttempt) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO webhook_attempts (id, message_id, attempted_at, url, status_code, latency_ms, error, response_excerpt)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -136,7 +134,7 @@ pub async fn attempts_for(
          FROM webhook_attempts WHERE message_id IN ({}) ORDER BY attempted_at, id",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = query(&sql);
     for id in messages {
         query = query.bind(id.to_string());
     }

@@ -1,5 +1,6 @@
 //! Callbacks received from providers, kept verbatim.
 
+use super::db::query;
 use super::{Conn, StoreError};
 use crate::domain::ids::{ApplicationId, ProviderWebhookId};
 use crate::domain::time::Timestamp;
@@ -18,7 +19,7 @@ pub struct ReceivedCallback<'a> {
 /// Stores the callback; `Duplicate` when the same genuine (signed) body came before: a provider
 /// retrying.
 pub async fn insert(conn: &mut Conn, callback: &ReceivedCallback<'_>) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO provider_webhooks (id, provider, body_sha256, signature_valid, reference, application_id, body, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )

@@ -1,9 +1,7 @@
 //! The review queue: one statement for a page, one for the per-status counts, one for the filter
 //! choices, whatever the page size. Keyset pagination on (sort key, id): no OFFSET.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query};
 use super::rows::{parsed, parsed_opt, timestamp};
 use super::{Backend, Conn, StoreError};
 use crate::domain::check::Severity;
@@ -145,7 +143,7 @@ fn sort_column(sort: QueueSort) -> (&'static str, &'static str) {
     }
 }
 
-fn row_to_queue_row(row: &AnyRow) -> Result<QueueRow, StoreError> {
+fn row_to_queue_row(row: &Row) -> Result<QueueRow, StoreError> {
     let policy: serde_json::Value = super::rows::json(row, "policy")?;
     Ok(QueueRow {
         id: parsed(row, "id")?,
@@ -208,7 +206,7 @@ pub async fn page(
         c.sql(),
         PAGE_SIZE + 1
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = query(&sql);
     for param in &c.params {
         query = query.bind(param);
     }
@@ -274,7 +272,7 @@ async fn per_status(
     sql: &str,
     params: &[String],
 ) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
-    let mut query = sqlx::query(sql);
+    let mut query = query(sql);
     for param in params {
         query = query.bind(param);
     }
@@ -286,7 +284,7 @@ async fn per_status(
 
 /// Levels (with their provider), tenants and active reviewers to filter by, in one statement.
 pub async fn choices(conn: &mut Conn) -> Result<Vec<Choice>, StoreError> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT 'level' AS kind, l.id AS value, v.name AS label, v.policy AS extra FROM levels l
              JOIN level_versions v ON v.level_id = l.id AND v.version = l.current_version
          UNION ALL SELECT 'tenant', id, name, '' FROM tenants

@@ -1,7 +1,6 @@
 //! Retention settings and legal holds.
 
-use sqlx::Row;
-
+use super::db::{query, query_scalar};
 use super::rows::timestamp;
 use super::{Conn, StoreError};
 use crate::domain::ids::{ApplicantId, StaffUserId};
@@ -10,7 +9,7 @@ use crate::domain::time::Timestamp;
 const PERIOD_KEY: &str = "retention_years";
 
 pub async fn period_years(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+    let value: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(PERIOD_KEY)
         .fetch_optional(conn)
         .await?;
@@ -22,11 +21,11 @@ pub async fn set_period_years(
     years: u32,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM settings WHERE key = $1")
+    query("DELETE FROM settings WHERE key = $1")
         .bind(PERIOD_KEY)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)")
+    query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)")
         .bind(PERIOD_KEY)
         .bind(years.to_string())
         .bind(at.canonical())
@@ -37,12 +36,10 @@ pub async fn set_period_years(
 
 /// The reason of the applicant's legal hold, if there is one.
 pub async fn hold(conn: &mut Conn, applicant: ApplicantId) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT reason FROM legal_holds WHERE applicant_id = $1")
-            .bind(applicant.to_string())
-            .fetch_optional(conn)
-            .await?,
-    )
+    query_scalar("SELECT reason FROM legal_holds WHERE applicant_id = $1")
+        .bind(applicant.to_string())
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn place_hold(
@@ -52,7 +49,7 @@ pub async fn place_hold(
     by: StaffUserId,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO legal_holds (applicant_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, $4)")
+    query("INSERT INTO legal_holds (applicant_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, $4)")
         .bind(applicant.to_string())
         .bind(reason)
         .bind(by.to_string())
@@ -63,7 +60,7 @@ pub async fn place_hold(
 }
 
 pub async fn lift_hold(conn: &mut Conn, applicant: ApplicantId) -> Result<bool, StoreError> {
-    let done = sqlx::query("DELETE FROM legal_holds WHERE applicant_id = $1")
+    let done = query("DELETE FROM legal_holds WHERE applicant_id = $1")
         .bind(applicant.to_string())
         .execute(conn)
         .await?;
@@ -76,7 +73,7 @@ pub async fn relationship_ended(
     conn: &mut Conn,
     applicant: ApplicantId,
 ) -> Result<Option<Timestamp>, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT SUM(CASE WHEN status IN ('accepted', 'rejected') THEN 0 ELSE 1 END) AS open,
                 MAX(CASE WHEN status IN ('accepted', 'rejected') THEN status_changed_at END) AS ended
          FROM applications WHERE applicant_id = $1",

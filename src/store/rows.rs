@@ -1,15 +1,13 @@
 //! Small helpers to turn row columns into domain types.
 
+use super::db::Row;
 use std::str::FromStr;
-
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::StoreError;
 use crate::domain::time::Timestamp;
 
 /// Reads a text column and parses it into a domain type; a value that does not parse is corruption.
-pub fn parsed<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<T, StoreError> {
+pub fn parsed<T: FromStr>(row: &Row, column: &'static str) -> Result<T, StoreError> {
     let text: String = row.try_get(column)?;
     text.parse().map_err(|_| StoreError::Corrupt {
         column,
@@ -17,7 +15,7 @@ pub fn parsed<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<T, Store
     })
 }
 
-pub fn parsed_opt<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<Option<T>, StoreError> {
+pub fn parsed_opt<T: FromStr>(row: &Row, column: &'static str) -> Result<Option<T>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|text| {
         text.parse().map_err(|_| StoreError::Corrupt {
@@ -29,7 +27,7 @@ pub fn parsed_opt<T: FromStr>(row: &AnyRow, column: &'static str) -> Result<Opti
 }
 
 pub fn json<T: serde::de::DeserializeOwned>(
-    row: &AnyRow,
+    row: &Row,
     column: &'static str,
 ) -> Result<T, StoreError> {
     let text: String = row.try_get(column)?;
@@ -40,7 +38,7 @@ pub fn json<T: serde::de::DeserializeOwned>(
 }
 
 pub fn json_opt<T: serde::de::DeserializeOwned>(
-    row: &AnyRow,
+    row: &Row,
     column: &'static str,
 ) -> Result<Option<T>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
@@ -53,11 +51,11 @@ pub fn json_opt<T: serde::de::DeserializeOwned>(
     .transpose()
 }
 
-pub fn flag(row: &AnyRow, column: &'static str) -> Result<bool, StoreError> {
-    Ok(row.try_get::<i64, _>(column)? != 0)
+pub fn flag(row: &Row, column: &'static str) -> Result<bool, StoreError> {
+    Ok(row.try_get::<i64>(column)? != 0)
 }
 
-pub fn timestamp(row: &AnyRow, column: &'static str) -> Result<Timestamp, StoreError> {
+pub fn timestamp(row: &Row, column: &'static str) -> Result<Timestamp, StoreError> {
     parsed(row, column)
 }
 

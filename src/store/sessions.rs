@@ -1,5 +1,6 @@
 //! Session records of the back-office (opaque JSON data with an expiry).
 
+use super::db::{query, query_as};
 use super::{Conn, StoreError};
 use crate::domain::time::Timestamp;
 
@@ -10,7 +11,7 @@ pub async fn save(
     data: &str,
     expires_at: Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
     )
@@ -29,7 +30,7 @@ pub async fn create(
     data: &str,
     expires_at: Timestamp,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+    let done = query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
         .bind(id)
         .bind(data)
         .bind(expires_at.canonical())
@@ -45,7 +46,7 @@ pub async fn load(
     now: Timestamp,
 ) -> Result<Option<(String, Timestamp)>, StoreError> {
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+        query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id)
             .bind(now.canonical())
             .fetch_optional(conn)
@@ -61,7 +62,7 @@ pub async fn load(
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
+    query("DELETE FROM sessions WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
@@ -70,7 +71,7 @@ pub async fn delete(conn: &mut Conn, id: &str) -> Result<(), StoreError> {
 
 /// Removes expired records; returns how many.
 pub async fn delete_expired(conn: &mut Conn, now: Timestamp) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+    let done = query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now.canonical())
         .execute(conn)
         .await?;

@@ -1,7 +1,6 @@
 //! One-time signature codes, one live code per application and channel.
 
-use sqlx::Row;
-
+use super::db::query;
 use super::rows::timestamp;
 use super::{Conn, StoreError};
 use crate::domain::ids::ApplicationId;
@@ -32,7 +31,7 @@ pub async fn put(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     remove(&mut *conn, application, channel).await?;
-    sqlx::query(
+    query(
         "INSERT INTO signature_codes (application_id, channel, code_hash, destination, failed_attempts, expires_at, created_at)
          VALUES ($1, $2, $3, $4, 0, $5, $6)",
     )
@@ -52,7 +51,7 @@ pub async fn get(
     application: ApplicationId,
     channel: SignatureChannel,
 ) -> Result<Option<StoredCode>, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT code_hash, failed_attempts, expires_at FROM signature_codes WHERE application_id = $1 AND channel = $2",
     )
     .bind(application.to_string())
@@ -74,7 +73,7 @@ pub async fn record_failure(
     application: ApplicationId,
     channel: SignatureChannel,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "UPDATE signature_codes SET failed_attempts = failed_attempts + 1 WHERE application_id = $1 AND channel = $2",
     )
     .bind(application.to_string())
@@ -90,7 +89,7 @@ pub async fn remove(
     application: ApplicationId,
     channel: SignatureChannel,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM signature_codes WHERE application_id = $1 AND channel = $2")
+    query("DELETE FROM signature_codes WHERE application_id = $1 AND channel = $2")
         .bind(application.to_string())
         .bind(channel_name(channel))
         .execute(conn)

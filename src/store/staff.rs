@@ -1,8 +1,6 @@
 //! Staff users.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
+use super::db::{Row, query, query_scalar};
 use super::rows::{flag, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
 use crate::domain::ids::StaffUserId;
@@ -15,7 +13,7 @@ const COLUMNS: &str =
     session_epoch, created_at, version";
 
 pub async fn insert(conn: &mut Conn, user: &StaffUser) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    query(&format!(
         "INSERT INTO staff_users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(user.id.to_string())
@@ -36,7 +34,7 @@ pub async fn insert(conn: &mut Conn, user: &StaffUser) -> Result<(), StoreError>
 
 /// Saves every mutable field if the row still has `user.version`, and bumps the version.
 pub async fn update(conn: &mut Conn, user: &mut StaffUser) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE staff_users SET password_hash = $1, roles = $2, active = $3, failed_logins = $4, locked_until = $5,
                 must_change_password = $6, session_epoch = $7, version = version + 1
          WHERE id = $8 AND version = $9",
@@ -59,7 +57,7 @@ pub async fn update(conn: &mut Conn, user: &mut StaffUser) -> Result<(), StoreEr
     Ok(())
 }
 
-fn from_row(row: &AnyRow) -> Result<StaffUser, StoreError> {
+fn from_row(row: &Row) -> Result<StaffUser, StoreError> {
     let email: String = row.try_get("email")?;
     Ok(StaffUser {
         id: parsed(row, "id")?,
@@ -80,7 +78,7 @@ fn from_row(row: &AnyRow) -> Result<StaffUser, StoreError> {
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<StaffUser, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {COLUMNS} FROM staff_users WHERE email = $1"
     ))
     .bind(email.as_str())
@@ -90,7 +88,7 @@ pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<StaffUser, 
 }
 
 pub async fn get(conn: &mut Conn, id: StaffUserId) -> Result<StaffUser, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1"))
+    let row = query(&format!("SELECT {COLUMNS} FROM staff_users WHERE id = $1"))
         .bind(id.to_string())
         .fetch_one(conn)
         .await?;
@@ -99,16 +97,16 @@ pub async fn get(conn: &mut Conn, id: StaffUserId) -> Result<StaffUser, StoreErr
 
 /// All staff users by e-mail (a back-office has tens of them, not thousands).
 pub async fn list(conn: &mut Conn) -> Result<Vec<StaffUser>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM staff_users ORDER BY email"))
+    let rows = query(&format!("SELECT {COLUMNS} FROM staff_users ORDER BY email"))
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
+    query_scalar("SELECT COUNT(*) FROM staff_users")
         .fetch_one(conn)
-        .await?)
+        .await
 }
 
 /// Counts one failed sign-in atomically (concurrent failures all count) and sets the lock when the
@@ -119,7 +117,7 @@ pub async fn record_sign_in_failure(
     max_failures: i64,
     lock_until: Timestamp,
 ) -> Result<(i64, Option<Timestamp>), StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "UPDATE staff_users SET failed_logins = failed_logins + 1,
                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
                 version = version + 1
@@ -138,7 +136,7 @@ pub async fn record_sign_in_failure(
 
 /// Resets the failure count and any lock (after a good sign-in, or when a lock has run out).
 pub async fn clear_sign_in_failures(conn: &mut Conn, id: StaffUserId) -> Result<(), StoreError> {
-    sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1")
+    query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1")
         .bind(id.to_string())
         .execute(conn)
         .await?;

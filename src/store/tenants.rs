@@ -1,9 +1,7 @@
 //! Tenants and their API keys.
 
+use super::db::{Row, query, query_scalar};
 use std::collections::HashMap;
-
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::rows::{flag, parsed, parsed_opt, timestamp};
 use super::{Conn, StoreError};
@@ -16,7 +14,7 @@ pub async fn insert(
     tenant: &Tenant,
     webhook_secret: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO tenants (id, name, sandbox, webhook_url, webhook_secret, created_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, 1)",
     )
@@ -31,7 +29,7 @@ pub async fn insert(
     Ok(())
 }
 
-fn tenant_from_row(row: &AnyRow) -> Result<Tenant, StoreError> {
+fn tenant_from_row(row: &Row) -> Result<Tenant, StoreError> {
     Ok(Tenant {
         id: parsed(row, "id")?,
         name: row.try_get("name")?,
@@ -43,7 +41,7 @@ fn tenant_from_row(row: &AnyRow) -> Result<Tenant, StoreError> {
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<Tenant>, StoreError> {
     let rows =
-        sqlx::query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants ORDER BY name")
+        query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants ORDER BY name")
             .fetch_all(conn)
             .await?;
     rows.iter().map(tenant_from_row).collect()
@@ -51,7 +49,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Tenant>, StoreError> {
 
 const KEY_COLUMNS: &str = "id, tenant_id, prefix, created_at, revoked_at, last_used_at";
 
-fn key_from_row(row: &AnyRow) -> Result<ApiKey, StoreError> {
+fn key_from_row(row: &Row) -> Result<ApiKey, StoreError> {
     Ok(ApiKey {
         id: parsed(row, "id")?,
         tenant_id: parsed(row, "tenant_id")?,
@@ -65,7 +63,7 @@ fn key_from_row(row: &AnyRow) -> Result<ApiKey, StoreError> {
 /// Every tenant by name with its keys, newest first: two statements, whatever the number of tenants.
 pub async fn list_with_keys(conn: &mut Conn) -> Result<Vec<TenantWithKeys>, StoreError> {
     let tenants = list(conn).await?;
-    let rows = sqlx::query(&format!(
+    let rows = query(&format!(
         "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"
     ))
     .fetch_all(conn)
@@ -89,7 +87,7 @@ pub async fn insert_api_key(
     key: &ApiKey,
     key_hash: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO api_keys (id, tenant_id, prefix, key_hash, created_at, revoked_at, last_used_at)
          VALUES ($1, $2, $3, $4, $5, NULL, NULL)",
     )
@@ -105,7 +103,7 @@ pub async fn insert_api_key(
 
 /// The live (not revoked) key with this hash.
 pub async fn find_active_key(conn: &mut Conn, key_hash: &str) -> Result<ApiKey, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
     ))
     .bind(key_hash)
@@ -120,7 +118,7 @@ pub async fn get_api_key(
     tenant_id: TenantId,
     id: ApiKeyId,
 ) -> Result<ApiKey, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = query(&format!(
         "SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1 AND tenant_id = $2"
     ))
     .bind(id.to_string())
@@ -136,12 +134,11 @@ pub async fn revoke_api_key(
     id: ApiKeyId,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let done =
-        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(at.canonical())
-            .bind(id.to_string())
-            .execute(conn)
-            .await?;
+    let done = query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at.canonical())
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::StaleVersion);
     }
@@ -149,24 +146,23 @@ pub async fn revoke_api_key(
 }
 
 pub async fn name(conn: &mut Conn, id: TenantId) -> Result<String, StoreError> {
-    Ok(sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
+    query_scalar("SELECT name FROM tenants WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(conn)
-        .await?)
+        .await
 }
 
 pub async fn get(conn: &mut Conn, id: TenantId) -> Result<Tenant, StoreError> {
-    let row =
-        sqlx::query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_one(conn)
-            .await?;
+    let row = query("SELECT id, name, sandbox, webhook_url, created_at FROM tenants WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await?;
     tenant_from_row(&row)
 }
 
 /// Records that a key was used (callers throttle this to once a minute per key).
 pub async fn touch_api_key(conn: &mut Conn, id: ApiKeyId, at: Timestamp) -> Result<(), StoreError> {
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+    query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
         .bind(at.canonical())
         .bind(id.to_string())
         .execute(conn)
@@ -183,7 +179,7 @@ pub struct WebhookSecrets {
 }
 
 pub async fn webhook_secrets(conn: &mut Conn, id: TenantId) -> Result<WebhookSecrets, StoreError> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT webhook_secret, previous_webhook_secret, webhook_secret_rotated_at FROM tenants WHERE id = $1",
     )
     .bind(id.to_string())
@@ -203,7 +199,7 @@ pub async fn rotate_webhook_secret(
     secret: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE tenants SET previous_webhook_secret = webhook_secret, webhook_secret = $2,
                 webhook_secret_rotated_at = $3, version = version + 1
          WHERE id = $1",
@@ -225,12 +221,11 @@ pub async fn set_webhook_url(
     id: TenantId,
     url: Option<&str>,
 ) -> Result<(), StoreError> {
-    let done =
-        sqlx::query("UPDATE tenants SET webhook_url = $2, version = version + 1 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(url)
-            .execute(conn)
-            .await?;
+    let done = query("UPDATE tenants SET webhook_url = $2, version = version + 1 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(url)
+        .execute(conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -46,7 +46,7 @@ fn to_offset(at: Timestamp) -> OffsetDateTime {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let mut conn = self.store.pool().acquire().await.map_err(backend)?;
+        let mut conn = self.store.write_conn().await.map_err(backend)?;
         // A collision of 128 random bits is not expected; draw again rather than overwrite.
         while !store::sessions::create(
             &mut conn,
@@ -64,7 +64,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let mut conn = self.store.pool().acquire().await.map_err(backend)?;
+        let mut conn = self.store.write_conn().await.map_err(backend)?;
         store::sessions::save(
             &mut conn,
             &key(&record.id),
@@ -76,7 +76,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let mut conn = self.store.pool().acquire().await.map_err(backend)?;
+        let mut conn = self.store.conn().await.map_err(backend)?;
         let Some((data, expires_at)) = store::sessions::load(&mut conn, &key(id), Timestamp::now())
             .await
             .map_err(backend)?
@@ -92,7 +92,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        let mut conn = self.store.pool().acquire().await.map_err(backend)?;
+        let mut conn = self.store.write_conn().await.map_err(backend)?;
         store::sessions::delete(&mut conn, &key(id))
             .await
             .map_err(backend)

@@ -742,7 +742,102 @@ async fn search_takes_any_characters(app: TestApp) {
     }
 }
 
+/// Copies the template application and its applicant `copies` times as applicants named `last_name`,
+/// each registered a second after the previous one.
+async fn copy_applicants(app: &TestApp, template: &str, last_name: &str, copies: usize) {
+    let pool = app.services.store.pool();
+    let mut tx = pool.begin().await.expect("tx");
+    for n in 0..copies {
+        let (applicant, application) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let registered = format!("2026-01-01T00:{:02}:{:02}.000000Z", n / 60, n % 60);
+        sqlx::query(
+            "INSERT INTO applicants (id, tenant_id, external_id, applicant_type, first_name, last_name, company_name,
+                                     date_of_birth, email, phone, country, address, government_ids, created_at, version)
+             SELECT $1, p.tenant_id, $2, p.applicant_type, 'Ada', $3, NULL, p.date_of_birth, NULL, NULL, p.country,
+                    p.address, p.government_ids, $4, 1
+             FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $5",
+        )
+        .bind(applicant.to_string())
+        .bind(format!("copy-{n}"))
+        .bind(last_name)
+        .bind(&registered)
+        .bind(template)
+        .execute(&mut *tx)
+        .await
+        .expect("applicant");
+        sqlx::query(
+            "INSERT INTO applications (id, tenant_id, applicant_id, level_id, level_version, kind, provider, status, attempt,
+                                       max_attempts, attributes, params, created_at, updated_at, status_changed_at, version)
+             SELECT $1, tenant_id, $2, level_id, level_version, kind, provider, 'review', 1, max_attempts, attributes,
+                    params, $3, $3, $3, 1
+             FROM applications WHERE id = $4",
+        )
+        .bind(application.to_string())
+        .bind(applicant.to_string())
+        .bind(&registered)
+        .bind(template)
+        .execute(&mut *tx)
+        .await
+        .expect("application");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// A term matching more applicants than a search looks at (`SEARCH_LIMIT`) covers the most recently
+/// registered ones and says so; a narrower term finds anyone, and gets no such note.
+async fn a_broad_search_looks_at_the_most_recent_matches_and_says_so(app: TestApp) {
+    use kycdesk::domain::queue::SEARCH_LIMIT;
+    let (_, tenant) = common::tenant::seeded(&app).await;
+    let level = common::tenant::quick_level(&app, "Search", false, vec![]).await;
+    let applicant = tenant.applicant("template", "Template").await;
+    let template = tenant
+        .quick_application(&level, &applicant, serde_json::json!({}))
+        .await;
+    let limit = usize::try_from(SEARCH_LIMIT).expect("limit");
+    copy_applicants(&app, &template, "Manyfold", limit + 2).await;
+    let mut browser = reviewer(&app, "rev@example.com").await;
+
+    let broad = browser.get("/applications?status=all&q=manyfold").await;
+    assert_eq!(broad.status, 200);
+    assert!(
+        broad.body.contains("More than 1,000 applicants match"),
+        "{}",
+        broad.body
+    );
+    assert!(
+        broad
+            .body
+            .contains(&format!("All <span class=\"count\">{SEARCH_LIMIT}</span>")),
+        "the counts cover the {SEARCH_LIMIT} most recent matches"
+    );
+    let newest = browser
+        .get("/applications?status=all&sort=created&q=manyfold")
+        .await;
+    let latest: String = sqlx::query_scalar(
+        "SELECT a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id
+         WHERE p.external_id = $1",
+    )
+    .bind(format!("copy-{}", limit + 1))
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("the newest copy");
+    assert!(newest.body.contains(&latest), "the newest match is shown");
+
+    // The two oldest copies are past the limit of the broad term, not out of reach.
+    let precise = browser.get("/applications?status=all&q=copy-0").await;
+    assert!(!precise.body.contains("More than"), "{}", precise.body);
+    let oldest: String = sqlx::query_scalar(
+        "SELECT a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id
+         WHERE p.external_id = 'copy-0'",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("the oldest copy");
+    assert!(precise.body.contains(&oldest), "{}", precise.body);
+}
+
 on_both_databases!(
+    a_broad_search_looks_at_the_most_recent_matches_and_says_so,
     search_takes_any_characters,
     the_queue_filters_searches_and_pages_by_keyset,
     the_case_page_shows_the_case_and_audits_every_read,

@@ -8,6 +8,11 @@ use super::wire_enum::wire_enum;
 /// Rows per queue page.
 pub const PAGE_SIZE: i64 = 50;
 
+/// A text search looks at most at this many matching applicants, the most recently registered: a
+/// common surname matching tens of thousands of people would otherwise make every page and every tab
+/// count read them all. The page says when a search went past it.
+pub const SEARCH_LIMIT: i64 = 1_000;
+
 wire_enum!(
     /// How the queue is ordered; each order is keyset-paginated on (sort key, id).
     #[derive(Default)]

@@ -13,9 +13,13 @@ pub struct QueueView {
     /// Per status, under the current filters.
     pub counts: Vec<(ApplicationStatus, i64)>,
     pub choices: Vec<Choice>,
+    /// The text search matched more applicants than it looks at (`SEARCH_LIMIT`): rows and counts
+    /// cover the most recently registered of them.
+    pub search_overflows: bool,
 }
 
-/// A queue page: exactly three statements (page, counts, filter choices), whatever the page size.
+/// A queue page: three statements (page, counts, filter choices) whatever the page size, and a
+/// fourth for a text search (whether it went past `SEARCH_LIMIT`).
 pub async fn queue(
     services: &Services,
     ctx: &Ctx,
@@ -28,11 +32,13 @@ pub async fn queue(
     let (rows, has_more) = store::queue::page(&mut conn, backend, filter).await?;
     let counts = store::queue::counts(&mut conn, backend, filter).await?;
     let choices = store::queue::choices(&mut conn).await?;
+    let search_overflows = store::queue::search_overflows(&mut conn, backend, filter).await?;
     Ok(QueueView {
         rows,
         has_more,
         counts,
         choices,
+        search_overflows,
     })
 }
 

@@ -1,12 +1,12 @@
 //! The review queue: one statement for a page, one for the per-status counts, one for the filter
 //! choices, whatever the page size. Keyset pagination on (sort key, id): no OFFSET.
 
-use super::db::{Row, query};
+use super::db::{Row, query, query_scalar};
 use super::rows::{parsed, parsed_opt, timestamp};
 use super::{Backend, Conn, StoreError};
 use crate::domain::check::Severity;
 use crate::domain::ids::ApplicationId;
-use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort};
+use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort, SEARCH_LIMIT};
 use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
 
@@ -100,39 +100,91 @@ fn base_conditions(filter: &QueueFilter, backend: Backend) -> Conditions {
     {
         match search.parse::<ApplicationId>() {
             Ok(id) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
-            Err(_) if backend == Backend::Sqlite && search.chars().count() >= 3 => {
-                // SQLite's trigram index (migrations/sqlite) finds any part of three characters
-                // or more; the term is one quoted phrase, so no character of it is syntax.
-                let phrase = format!("\"{}\"", search.replace('"', "\"\""));
-                c.push(
-                    |n| {
-                        format!(
-                            "p.rowid IN (SELECT rowid FROM applicant_search WHERE applicant_search MATCH ${n})"
-                        )
-                    },
-                    phrase,
-                );
-            }
             Err(_) => {
-                // `%` and `_` in the term are characters to find, not wildcards.
-                let escaped = search
-                    .to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                let pattern = format!("%{escaped}%");
+                let text = TextSearch::new(search, backend);
                 c.push(
-                    |n| {
-                        format!(
-                            "(LOWER({DISPLAY_NAME}) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\' OR LOWER(p.external_id) LIKE ${n} ESCAPE '\\')"
-                        )
-                    },
-                    pattern,
+                    |n| format!("{} IN ({} LIMIT {SEARCH_LIMIT})", text.key, text.matches(n)),
+                    text.param.clone(),
                 );
             }
         }
     }
     c
+}
+
+/// The applicants a text search matches, most recently registered first, as a subquery selecting
+/// their `key` with its one parameter.
+struct TextSearch {
+    key: &'static str,
+    param: String,
+    trigram: bool,
+}
+
+impl TextSearch {
+    fn new(search: &str, backend: Backend) -> TextSearch {
+        if backend == Backend::Sqlite && search.chars().count() >= 3 {
+            // SQLite's trigram index (migrations/sqlite) finds any part of three characters or
+            // more; the term is one quoted phrase, so no character of it is syntax.
+            TextSearch {
+                key: "p.rowid",
+                param: format!("\"{}\"", search.replace('"', "\"\"")),
+                trigram: true,
+            }
+        } else {
+            // `%` and `_` in the term are characters to find, not wildcards.
+            let escaped = search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            TextSearch {
+                key: "p.id",
+                param: format!("%{escaped}%"),
+                trigram: false,
+            }
+        }
+    }
+
+    /// The matching keys, newest first, with the term as parameter `$n`. The trigram index hands
+    /// out rowids (the order applicants were added) newest first without sorting its matches.
+    fn matches(&self, n: usize) -> String {
+        if self.trigram {
+            format!(
+                "SELECT rowid FROM applicant_search WHERE applicant_search MATCH ${n} ORDER BY rowid DESC"
+            )
+        } else {
+            format!(
+                "SELECT p.id FROM applicants p
+                 WHERE LOWER({DISPLAY_NAME}) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\'
+                    OR LOWER(p.external_id) LIKE ${n} ESCAPE '\\'
+                 ORDER BY p.created_at DESC, p.id DESC"
+            )
+        }
+    }
+}
+
+/// Whether the filter's text search matches more applicants than [`SEARCH_LIMIT`] (counted no further).
+pub async fn search_overflows(
+    conn: &mut Conn,
+    backend: Backend,
+    filter: &QueueFilter,
+) -> Result<bool, StoreError> {
+    let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.parse::<ApplicationId>().is_err())
+    else {
+        return Ok(false);
+    };
+    let text = TextSearch::new(search, backend);
+    let sql = format!(
+        "SELECT COUNT(*) FROM ({} LIMIT {}) m",
+        text.matches(1),
+        SEARCH_LIMIT + 1
+    );
+    let matched: i64 = query_scalar(&sql).bind(text.param).fetch_one(conn).await?;
+    Ok(matched > SEARCH_LIMIT)
 }
 
 fn sort_column(sort: QueueSort) -> (&'static str, &'static str) {

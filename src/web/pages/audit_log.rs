@@ -23,6 +23,7 @@ use crate::service::{self, audit::LogView};
 use crate::store::audit::LogRow;
 use crate::web::auth::Staff;
 use crate::web::error::WebError;
+use crate::web::format;
 use crate::web::layout::{Layout, partial_or_page};
 
 /// The log's query string, exactly as shareable URLs carry it.
@@ -122,22 +123,6 @@ fn application_of(subject: &str) -> Option<String> {
         .strip_prefix("application:")
         .filter(|id| id.parse::<crate::domain::ids::ApplicationId>().is_ok())
         .map(str::to_owned)
-}
-
-/// 1234567 → `1,234,567`.
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub struct Row {
@@ -415,8 +400,8 @@ pub async fn verify(
             main.running = Some(Running {
                 text: format!(
                     "Verified {} of {} events",
-                    thousands(through.seq),
-                    thousands(total)
+                    format::thousands(through.seq),
+                    format::thousands(total)
                 ),
                 verified: through.seq,
                 total: total.max(1),
@@ -427,7 +412,7 @@ pub async fn verify(
         VerifyProgress::Finished(Ok(head)) => {
             main.intact = Some(format!(
                 "Intact: {} events, head {}:{}",
-                thousands(head.events),
+                format::thousands(head.events),
                 head.seq,
                 head.hash
             ));
@@ -445,15 +430,6 @@ pub async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(40_000), "40,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(-1_000), "-1,000");
-    }
 
     #[test]
     fn page_links_keep_the_filters_and_drop_empty_fields() {

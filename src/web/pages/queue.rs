@@ -9,7 +9,7 @@ use axum_htmx::HxRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::domain::queue::{AssigneeFilter, Cursor, QueueFilter, QueueSort};
+use crate::domain::queue::{AssigneeFilter, Cursor, QueueFilter, QueueSort, SEARCH_LIMIT};
 use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
 use crate::domain::validate::date::IsoDate;
@@ -153,6 +153,9 @@ pub struct QueueResults {
     rows: Vec<Row>,
     next_href: Option<String>,
     first_href: Option<String>,
+    /// The search term, when it matched more applicants than a search looks at.
+    overflowing_search: Option<String>,
+    search_limit: String,
 }
 
 pub struct FilterForm {
@@ -254,6 +257,10 @@ pub async fn page(
         rows,
         next_href,
         first_href,
+        overflowing_search: view
+            .search_overflows
+            .then(|| filter.search.clone().unwrap_or_default()),
+        search_limit: format::thousands(SEARCH_LIMIT),
     };
     if is_htmx {
         return Ok(Html(results.render()?).into_response());

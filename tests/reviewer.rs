@@ -710,8 +710,13 @@ async fn search_takes_any_characters(app: TestApp) {
     let (_, tenant) = common::tenant::seeded(&app).await;
     let level = common::tenant::quick_level(&app, "Search", false, vec![]).await;
     let mut found = Vec::new();
-    for external_id in ["ref_1\"q", "ref%2", "zz"] {
-        let applicant = tenant.applicant(external_id, "Okonkwo").await;
+    for (external_id, last_name) in [
+        ("ref_1\"q", "Okonkwo"),
+        ("ref%2", "Okonkwo"),
+        ("zz", "Okonkwo"),
+        ("ref-4", "Xu"),
+    ] {
+        let applicant = tenant.applicant(external_id, last_name).await;
         found.push(
             tenant
                 .quick_application(&level, &applicant, serde_json::json!({}))
@@ -724,6 +729,9 @@ async fn search_takes_any_characters(app: TestApp) {
         ("REF%2", vec![&found[1]]),
         ("zz", vec![&found[2]]),
         ("okonkwo", vec![&found[0], &found[1], &found[2]]),
+        // Two characters match where a word starts or ends with them.
+        ("xu", vec![&found[3]]),
+        ("XU", vec![&found[3]]),
         ("\"", vec![&found[0]]),
         ("nobody-here", vec![]),
     ] {
@@ -836,7 +844,56 @@ async fn a_broad_search_looks_at_the_most_recent_matches_and_says_so(app: TestAp
     assert!(precise.body.contains(&oldest), "{}", precise.body);
 }
 
+/// A complete e-mail address or external id finds exactly its applicant; a part of one still finds
+/// every applicant it is part of.
+async fn a_whole_email_or_external_id_finds_exactly_its_applicant(app: TestApp) {
+    let (_, tenant) = common::tenant::seeded(&app).await;
+    let level = common::tenant::quick_level(&app, "Search", false, vec![]).await;
+    let mut found = Vec::new();
+    for (external_id, email) in [
+        ("ext-7", "ann@example.com"),
+        ("ext-77", "joann@example.com"),
+    ] {
+        let (status, body) = tenant
+            .call(
+                reqwest::Method::POST,
+                "/applicants",
+                Some(serde_json::json!({"external_id": external_id, "email": email, "last_name": "Whole"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let applicant = body["id"].as_str().expect("id").to_owned();
+        found.push(
+            tenant
+                .quick_application(&level, &applicant, serde_json::json!({}))
+                .await,
+        );
+    }
+    let mut browser = reviewer(&app, "rev@example.com").await;
+    for (term, expected) in [
+        ("ann@example.com", vec![&found[0]]),
+        ("Ann@EXAMPLE.com", vec![&found[0], &found[1]]),
+        ("nn@example.com", vec![&found[0], &found[1]]),
+        ("ext-7", vec![&found[0]]),
+        ("ext-", vec![&found[0], &found[1]]),
+    ] {
+        let query: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
+        let page = browser
+            .get(&format!("/applications?status=all&q={query}"))
+            .await;
+        assert_eq!(page.status, 200, "{term}: {}", page.body);
+        for id in &found {
+            assert_eq!(
+                page.body.contains(id.as_str()),
+                expected.contains(&id),
+                "{term} and {id}"
+            );
+        }
+    }
+}
+
 on_both_databases!(
+    a_whole_email_or_external_id_finds_exactly_its_applicant,
     a_broad_search_looks_at_the_most_recent_matches_and_says_so,
     search_takes_any_characters,
     the_queue_filters_searches_and_pages_by_keyset,

@@ -18,8 +18,8 @@ pub struct QueueView {
     pub search_overflows: bool,
 }
 
-/// A queue page: three statements (page, counts, filter choices) whatever the page size, and a
-/// fourth for a text search (whether it went past `SEARCH_LIMIT`).
+/// A queue page: three statements (page, counts, filter choices) whatever the page size; a search
+/// adds one to choose its index and one to tell whether it went past `SEARCH_LIMIT`.
 pub async fn queue(
     services: &Services,
     ctx: &Ctx,
@@ -29,10 +29,11 @@ pub async fn queue(
         .await?;
     let mut conn = services.store.conn().await?;
     let backend = services.store.backend();
-    let (rows, has_more) = store::queue::page(&mut conn, backend, filter).await?;
-    let counts = store::queue::counts(&mut conn, backend, filter).await?;
+    let resolved = store::queue::resolve(&mut conn, backend, filter).await?;
+    let (rows, has_more) = store::queue::page(&mut conn, &resolved).await?;
+    let counts = store::queue::counts(&mut conn, &resolved).await?;
     let choices = store::queue::choices(&mut conn).await?;
-    let search_overflows = store::queue::search_overflows(&mut conn, backend, filter).await?;
+    let search_overflows = store::queue::search_overflows(&mut conn, &resolved).await?;
     Ok(QueueView {
         rows,
         has_more,
@@ -51,7 +52,8 @@ pub async fn counts(
     ctx.require(services, Permission::ViewCases, "application.list")
         .await?;
     let mut conn = services.store.conn().await?;
-    Ok(store::queue::counts(&mut conn, services.store.backend(), filter).await?)
+    let resolved = store::queue::resolve(&mut conn, services.store.backend(), filter).await?;
+    Ok(store::queue::counts(&mut conn, &resolved).await?)
 }
 
 /// Active reviewers, to assign cases to.

@@ -9,6 +9,7 @@ use crate::domain::ids::ApplicationId;
 use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort, SEARCH_LIMIT};
 use crate::domain::status::ApplicationStatus;
 use crate::domain::time::Timestamp;
+use crate::domain::validate::contact::Email;
 
 #[derive(Debug, Clone)]
 pub struct QueueRow {
@@ -63,8 +64,72 @@ impl Conditions {
     }
 }
 
+/// A queue request's filter with its search resolved to the index that answers it; the page, the
+/// counts and the overflow check of one request share it.
+pub struct Resolved<'f> {
+    filter: &'f QueueFilter,
+    search: Option<Search>,
+}
+
+/// How the search term finds applications.
+enum Search {
+    /// An application id: that application.
+    Application(ApplicationId),
+    /// A complete e-mail address or external id that some applicant has: through its own index.
+    Exact { column: &'static str, value: String },
+    /// Any other term: parts of names, e-mails and external ids (see [`TextSearch`]).
+    Text(TextSearch),
+}
+
+/// Decides how the filter's search runs. A complete e-mail address or external id is looked up
+/// exactly first (an index lookup, where the trigram index needs milliseconds to match a long
+/// term); when no applicant has it, it matches parts like any other term.
+pub async fn resolve<'f>(
+    conn: &mut Conn,
+    backend: Backend,
+    filter: &'f QueueFilter,
+) -> Result<Resolved<'f>, StoreError> {
+    let Some(term) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(Resolved {
+            filter,
+            search: None,
+        });
+    };
+    if let Ok(id) = term.parse::<ApplicationId>() {
+        return Ok(Resolved {
+            filter,
+            search: Some(Search::Application(id)),
+        });
+    }
+    let (column, value) = match Email::parse(term) {
+        Ok(email) => ("email", email.as_str().to_owned()),
+        Err(_) => ("external_id", term.to_owned()),
+    };
+    let sql = format!("SELECT 1 FROM applicants WHERE {column} = $1 LIMIT 1");
+    let exact = query(&sql)
+        .bind(&value)
+        .fetch_optional(conn)
+        .await?
+        .is_some();
+    let search = if exact {
+        Search::Exact { column, value }
+    } else {
+        Search::Text(TextSearch::new(term, backend))
+    };
+    Ok(Resolved {
+        filter,
+        search: Some(search),
+    })
+}
+
 /// Every filter but status and the cursor: what the per-status counts share with the page.
-fn base_conditions(filter: &QueueFilter, backend: Backend) -> Conditions {
+fn base_conditions(resolved: &Resolved<'_>) -> Conditions {
+    let filter = resolved.filter;
     let mut c = Conditions {
         clauses: Vec::new(),
         params: Vec::new(),
@@ -92,98 +157,117 @@ fn base_conditions(filter: &QueueFilter, backend: Backend) -> Conditions {
     if filter.failures_only {
         c.clauses.push("a.findings_summary = 'failure'".into());
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match search.parse::<ApplicationId>() {
-            Ok(id) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
-            Err(_) => {
-                let text = TextSearch::new(search, backend);
-                c.push(
-                    |n| format!("{} IN ({} LIMIT {SEARCH_LIMIT})", text.key, text.matches(n)),
-                    text.param.clone(),
-                );
-            }
+    match &resolved.search {
+        None => {}
+        Some(Search::Application(id)) => c.push(|n| format!("a.id = ${n}"), id.to_string()),
+        Some(Search::Exact { column, value }) => {
+            c.push(|n| format!("p.{column} = ${n}"), value.clone());
         }
+        Some(Search::Text(text)) => c.push(
+            |n| format!("{} IN ({} LIMIT {SEARCH_LIMIT})", text.key, text.matches(n)),
+            text.param.clone(),
+        ),
     }
     c
 }
 
-/// The applicants a text search matches, most recently registered first, as a subquery selecting
+/// The applicants a term matches in part, most recently registered first, as a subquery selecting
 /// their `key` with its one parameter.
 struct TextSearch {
     key: &'static str,
     param: String,
-    trigram: bool,
+    index: TextIndex,
+}
+
+enum TextIndex {
+    /// SQLite's trigram index (migrations/sqlite), newest first by rowid (the order applicants
+    /// were added) without sorting its matches.
+    Trigram,
+    /// `LIKE` over every applicant, newest first: by rowid on SQLite (a backward scan that stops
+    /// at the limit), by registration time on PostgreSQL.
+    Like,
 }
 
 impl TextSearch {
     fn new(search: &str, backend: Backend) -> TextSearch {
-        if backend == Backend::Sqlite && search.chars().count() >= 3 {
-            // SQLite's trigram index (migrations/sqlite) finds any part of three characters or
-            // more; the term is one quoted phrase, so no character of it is syntax.
-            TextSearch {
+        // A quoted phrase of the trigram index: no character of the term is syntax.
+        let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+        match (backend, search.chars().count()) {
+            // Any part of three characters or more.
+            (Backend::Sqlite, 3..) => TextSearch {
                 key: "p.rowid",
-                param: format!("\"{}\"", search.replace('"', "\"\"")),
-                trigram: true,
-            }
-        } else {
-            // `%` and `_` in the term are characters to find, not wildcards.
-            let escaped = search
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            TextSearch {
-                key: "p.id",
-                param: format!("%{escaped}%"),
-                trigram: false,
+                param: phrase(search),
+                index: TextIndex::Trigram,
+            },
+            // Two characters are not a trigram; with the space next to them they are, so a
+            // two-letter name like Xu is found where a word starts or ends with it.
+            (Backend::Sqlite, 2) => TextSearch {
+                key: "p.rowid",
+                param: format!(
+                    "{} OR {}",
+                    phrase(&format!(" {search}")),
+                    phrase(&format!("{search} "))
+                ),
+                index: TextIndex::Trigram,
+            },
+            (backend, _) => {
+                // `%` and `_` in the term are characters to find, not wildcards.
+                let escaped = search
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                TextSearch {
+                    key: if backend == Backend::Sqlite {
+                        "p.rowid"
+                    } else {
+                        "p.id"
+                    },
+                    param: format!("%{escaped}%"),
+                    index: TextIndex::Like,
+                }
             }
         }
     }
 
-    /// The matching keys, newest first, with the term as parameter `$n`. The trigram index hands
-    /// out rowids (the order applicants were added) newest first without sorting its matches.
+    /// The matching keys, newest first, with the term as parameter `$n`.
     fn matches(&self, n: usize) -> String {
-        if self.trigram {
-            format!(
+        match self.index {
+            TextIndex::Trigram => format!(
                 "SELECT rowid FROM applicant_search WHERE applicant_search MATCH ${n} ORDER BY rowid DESC"
-            )
-        } else {
-            format!(
-                "SELECT p.id FROM applicants p
-                 WHERE LOWER({DISPLAY_NAME}) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\'
-                    OR LOWER(p.external_id) LIKE ${n} ESCAPE '\\'
-                 ORDER BY p.created_at DESC, p.id DESC"
-            )
+            ),
+            TextIndex::Like => {
+                let order = if self.key == "p.rowid" {
+                    "p.rowid DESC"
+                } else {
+                    "p.created_at DESC, p.id DESC"
+                };
+                format!(
+                    "SELECT {} FROM applicants p
+                     WHERE LOWER({DISPLAY_NAME}) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\'
+                        OR LOWER(p.external_id) LIKE ${n} ESCAPE '\\'
+                     ORDER BY {order}",
+                    self.key
+                )
+            }
         }
     }
 }
 
-/// Whether the filter's text search matches more applicants than [`SEARCH_LIMIT`] (counted no further).
+/// Whether a search in part matches more applicants than [`SEARCH_LIMIT`] (counted no further).
 pub async fn search_overflows(
     conn: &mut Conn,
-    backend: Backend,
-    filter: &QueueFilter,
+    resolved: &Resolved<'_>,
 ) -> Result<bool, StoreError> {
-    let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && s.parse::<ApplicationId>().is_err())
-    else {
+    let Some(Search::Text(text)) = &resolved.search else {
         return Ok(false);
     };
-    let text = TextSearch::new(search, backend);
     let sql = format!(
         "SELECT COUNT(*) FROM ({} LIMIT {}) m",
         text.matches(1),
         SEARCH_LIMIT + 1
     );
-    let matched: i64 = query_scalar(&sql).bind(text.param).fetch_one(conn).await?;
+    let matched: i64 = query_scalar(&sql).bind(&text.param).fetch_one(conn).await?;
     Ok(matched > SEARCH_LIMIT)
 }
 
@@ -222,10 +306,10 @@ fn row_to_queue_row(row: &Row) -> Result<QueueRow, StoreError> {
 /// One page of the queue, plus whether another page follows.
 pub async fn page(
     conn: &mut Conn,
-    backend: Backend,
-    filter: &QueueFilter,
+    resolved: &Resolved<'_>,
 ) -> Result<(Vec<QueueRow>, bool), StoreError> {
-    let mut c = base_conditions(filter, backend);
+    let filter = resolved.filter;
+    let mut c = base_conditions(resolved);
     if let Some(status) = filter.status {
         c.push(|n| format!("a.status = ${n}"), status.as_str().to_owned());
     }
@@ -277,14 +361,14 @@ pub async fn page(
 /// filter counts the matching applications.
 pub async fn counts(
     conn: &mut Conn,
-    backend: Backend,
-    filter: &QueueFilter,
+    resolved: &Resolved<'_>,
 ) -> Result<Vec<(ApplicationStatus, i64)>, StoreError> {
+    let filter = resolved.filter;
     if filter.narrows_by_tenant_and_level_only() {
         return counters(conn, filter).await;
     }
-    let c = base_conditions(filter, backend);
-    let needs_applicant = filter.search.is_some();
+    let c = base_conditions(resolved);
+    let needs_applicant = resolved.search.is_some();
     let join = if needs_applicant {
         "JOIN applicants p ON p.id = a.applicant_id"
     } else {

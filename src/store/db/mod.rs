@@ -20,7 +20,7 @@ pub mod stream;
 use sqlx::Any;
 use sqlx::pool::PoolConnection;
 
-pub use param::Param;
+pub use param::ToParam;
 pub use query::{Done, Query, QueryAs, QueryScalar, query, query_as, query_scalar};
 pub use row::{FromDb, FromRow, Row};
 

@@ -46,7 +46,11 @@ impl From<rusqlite::types::ValueRef<'_>> for Value {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(n) => Value::Int(n),
             ValueRef::Real(x) => Value::Real(x),
-            ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+            // Valid UTF-8 is the rule; checking it whole is several times faster than the lossy path.
+            ValueRef::Text(bytes) => Value::Text(match std::str::from_utf8(bytes) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+            }),
             ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
         }
     }

@@ -73,9 +73,12 @@ pub struct Store {
     gate: WriteGate,
 }
 
-/// Connections of SQLite's pool: statements run on the calling thread, so few are busy at once;
-/// more are held by requests waiting on something else between statements.
-const SQLITE_CONNECTIONS: usize = 16;
+/// Connections of SQLite's pool: statements run on the calling thread, so about as many are busy at
+/// once as there are runtime threads, plus long reads on threads of their own.
+const SQLITE_CONNECTIONS: usize = 8;
+
+/// How often a serving process checkpoints SQLite's WAL (see `db::sqlite::Pool::spawn_checkpointer`).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// Settings every sqlx SQLite connection gets (migrations, tests): as `db::sqlite`'s.
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -211,6 +214,14 @@ impl Store {
             Some(pool) => db::Inner::Sqlite(pool.acquire().await?),
             None => db::Inner::Any(self.pool.acquire().await?),
         }))
+    }
+
+    /// On SQLite, checkpoints the WAL in the background from now on instead of inside commits (for a
+    /// serving process; short CLI runs keep SQLite's automatic checkpoints).
+    pub fn spawn_checkpointer(&self) -> Option<tokio::task::JoinHandle<()>> {
+        self.sqlite
+            .as_ref()
+            .map(|pool| pool.spawn_checkpointer(CHECKPOINT_EVERY))
     }
 
     /// Answers whether the database responds.

@@ -1,6 +1,7 @@
 //! SQLite through rusqlite: a small pool of connections whose statements run on the calling thread.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -22,6 +23,15 @@ const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 /// Prepared statements kept per connection: every statement the store runs, with room to spare.
 const STATEMENT_CACHE: usize = 256;
 
+/// Page cache per connection (negative = KiB). SQLite's default of 2 MB missed on most of the pages a
+/// search touches (the most recent applicants and their applications): 16 MB halved a name search's
+/// time. The pool's few connections stay well inside the server's memory budget.
+const PAGE_CACHE: &str = "PRAGMA cache_size = -16384";
+
+/// With a checkpointer running, commits leave the WAL alone: an automatic checkpoint runs inside
+/// whichever commit crosses 1,000 pages and made that request wait for it (milliseconds, in the p99).
+const NO_AUTOCHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
+
 /// The pool: idle connections and a bound on how many exist.
 #[derive(Debug, Clone)]
 pub struct Pool(Arc<Shared>);
@@ -32,6 +42,7 @@ struct Shared {
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
     acquire_timeout: Duration,
+    background_checkpoints: AtomicBool,
 }
 
 impl Pool {
@@ -42,6 +53,7 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(max_connections)),
             acquire_timeout,
+            background_checkpoints: AtomicBool::new(false),
         }))
     }
 
@@ -88,8 +100,46 @@ impl Pool {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.execute_batch(PRAGMAS)?;
+        conn.execute_batch(PAGE_CACHE)?;
+        if self.0.background_checkpoints.load(Ordering::Relaxed) {
+            conn.execute_batch(NO_AUTOCHECKPOINT)?;
+        }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
+    }
+
+    /// Moves WAL checkpoints out of the commits into a task that runs one every `every`, on a blocking
+    /// thread (PASSIVE: it never waits for readers or writers), until the pool closes.
+    pub fn spawn_checkpointer(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        self.0.background_checkpoints.store(true, Ordering::Relaxed);
+        for conn in self
+            .0
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            if let Err(error) = conn.execute_batch(NO_AUTOCHECKPOINT) {
+                tracing::warn!(%error, "cannot turn off automatic checkpoints");
+            }
+        }
+        let pool = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let Ok(conn) = pool.acquire().await else {
+                    return; // the pool is closed
+                };
+                let done = tokio::task::spawn_blocking(move || {
+                    conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")
+                })
+                .await;
+                if let Ok(Err(error)) = done {
+                    tracing::warn!(%error, "WAL checkpoint failed");
+                }
+            }
+        })
     }
 
     /// Closes the idle connections; connections in use close when they come back.

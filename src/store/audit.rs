@@ -1,6 +1,6 @@
 //! Appending to and reading the hash-chained audit trail.
 
-use super::db::{self, Row, query, query_as};
+use super::db::{self, RowRef, query, query_as};
 use futures_util::TryStreamExt;
 
 use super::{Conn, Store, StoreError};
@@ -370,7 +370,7 @@ pub async fn verify_chunk(
         .await?;
         let read = rows.len() as i64;
         for row in rows {
-            let link = StoredLink::read(row)?;
+            let link = StoredLink::read(RowRef::Row(&row))?;
             if let Err(broken) = verifier.push(link.fields(), &link.hash) {
                 return Ok(Err(broken));
             }
@@ -402,16 +402,16 @@ struct StoredLink {
 }
 
 impl StoredLink {
-    fn read(mut row: Row) -> Result<StoredLink, StoreError> {
+    fn read(row: RowRef<'_>) -> Result<StoredLink, StoreError> {
         Ok(StoredLink {
             seq: row.try_get("seq")?,
-            occurred_at: row.take("occurred_at")?,
-            actor: row.take("actor")?,
-            action: row.take("action")?,
-            subject: row.take("subject")?,
-            payload: row.take("payload")?,
-            prev_hash: row.take("prev_hash")?,
-            hash: row.take("hash")?,
+            occurred_at: row.try_get("occurred_at")?,
+            actor: row.try_get("actor")?,
+            action: row.try_get("action")?,
+            subject: row.try_get("subject")?,
+            payload: row.try_get("payload")?,
+            prev_hash: row.try_get("prev_hash")?,
+            hash: row.try_get("hash")?,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use futures_util::Stream;
 
-use super::db::{self, Row, query, query_as};
+use super::db::{self, RowRef, query, query_as};
 use super::rows::json;
 use super::{Conn, SnapshotTx, StoreError};
 use crate::domain::export::{DecisionRow, EventRow, ExportFilters};
@@ -32,35 +32,35 @@ const DECISIONS: &str = "SELECT d.id AS decision_id, d.application_id, a.tenant_
        AND ($4 IS NULL OR d.proposed_at >= $4) AND ($5 IS NULL OR d.proposed_at <= $5)
      ORDER BY d.proposed_at, d.id";
 
-fn event_row(mut row: Row) -> Result<EventRow, StoreError> {
+fn event_row(row: RowRef<'_>) -> Result<EventRow, StoreError> {
     Ok(EventRow {
         seq: row.try_get("seq")?,
-        occurred_at: row.take("occurred_at")?,
-        application_id: row.take("application_id")?,
-        tenant_id: row.take("tenant_id")?,
-        level_id: row.take("level_id")?,
-        actor: row.take("actor")?,
-        action: row.take("action")?,
-        payload: row.take("payload")?,
-        hash: row.take("hash")?,
+        occurred_at: row.try_get("occurred_at")?,
+        application_id: row.try_get("application_id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        level_id: row.try_get("level_id")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        payload: row.try_get("payload")?,
+        hash: row.try_get("hash")?,
     })
 }
 
-fn decision_row(mut row: Row) -> Result<DecisionRow, StoreError> {
+fn decision_row(row: RowRef<'_>) -> Result<DecisionRow, StoreError> {
     Ok(DecisionRow {
-        decision_id: row.take("decision_id")?,
-        application_id: row.take("application_id")?,
-        tenant_id: row.take("tenant_id")?,
-        level_id: row.take("level_id")?,
-        outcome: row.take("outcome")?,
+        decision_id: row.try_get("decision_id")?,
+        application_id: row.try_get("application_id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        level_id: row.try_get("level_id")?,
+        outcome: row.try_get("outcome")?,
         reasons: json(&row, "reasons")?,
         remediation: json(&row, "remediation")?,
-        state: row.take("state")?,
-        proposed_by: row.take("proposed_by")?,
-        proposed_at: row.take("proposed_at")?,
-        confirmed_by: row.take("confirmed_by")?,
-        reviewed_at: row.take("reviewed_at")?,
-        message_to_applicant: row.take("message_to_applicant")?,
+        state: row.try_get("state")?,
+        proposed_by: row.try_get("proposed_by")?,
+        proposed_at: row.try_get("proposed_at")?,
+        confirmed_by: row.try_get("confirmed_by")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        message_to_applicant: row.try_get("message_to_applicant")?,
     })
 }
 

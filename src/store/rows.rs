@@ -1,13 +1,13 @@
 //! Small helpers to turn row columns into domain types.
 
-use super::db::Row;
 use std::str::FromStr;
 
 use super::StoreError;
+use super::db::Columns;
 use crate::domain::time::Timestamp;
 
 /// Reads a text column and parses it into a domain type; a value that does not parse is corruption.
-pub fn parsed<T: FromStr>(row: &Row, column: &'static str) -> Result<T, StoreError> {
+pub fn parsed<T: FromStr>(row: &impl Columns, column: &'static str) -> Result<T, StoreError> {
     let text: String = row.try_get(column)?;
     text.parse().map_err(|_| StoreError::Corrupt {
         column,
@@ -15,7 +15,10 @@ pub fn parsed<T: FromStr>(row: &Row, column: &'static str) -> Result<T, StoreErr
     })
 }
 
-pub fn parsed_opt<T: FromStr>(row: &Row, column: &'static str) -> Result<Option<T>, StoreError> {
+pub fn parsed_opt<T: FromStr>(
+    row: &impl Columns,
+    column: &'static str,
+) -> Result<Option<T>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|text| {
         text.parse().map_err(|_| StoreError::Corrupt {
@@ -27,7 +30,7 @@ pub fn parsed_opt<T: FromStr>(row: &Row, column: &'static str) -> Result<Option<
 }
 
 pub fn json<T: serde::de::DeserializeOwned>(
-    row: &Row,
+    row: &impl Columns,
     column: &'static str,
 ) -> Result<T, StoreError> {
     let text: String = row.try_get(column)?;
@@ -38,7 +41,7 @@ pub fn json<T: serde::de::DeserializeOwned>(
 }
 
 pub fn json_opt<T: serde::de::DeserializeOwned>(
-    row: &Row,
+    row: &impl Columns,
     column: &'static str,
 ) -> Result<Option<T>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
@@ -51,11 +54,11 @@ pub fn json_opt<T: serde::de::DeserializeOwned>(
     .transpose()
 }
 
-pub fn flag(row: &Row, column: &'static str) -> Result<bool, StoreError> {
+pub fn flag(row: &impl Columns, column: &'static str) -> Result<bool, StoreError> {
     Ok(row.try_get::<i64>(column)? != 0)
 }
 
-pub fn timestamp(row: &Row, column: &'static str) -> Result<Timestamp, StoreError> {
+pub fn timestamp(row: &impl Columns, column: &'static str) -> Result<Timestamp, StoreError> {
     parsed(row, column)
 }
 

@@ -22,7 +22,7 @@ use sqlx::pool::PoolConnection;
 
 pub use param::ToParam;
 pub use query::{Done, Query, QueryAs, QueryScalar, query, query_as, query_scalar};
-pub use row::{FromDb, FromRow, Row};
+pub use row::{Columns, FromDb, FromRow, Row, RowRef};
 
 use super::StoreError;
 

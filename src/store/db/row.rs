@@ -1,15 +1,16 @@
 //! Result rows and the Rust types read from their columns.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use sqlx::any::AnyRow;
 
 use super::super::StoreError;
 
-/// One result row.
-pub struct Row(Inner);
+/// One result row, owned.
+pub struct Row(Owned);
 
-enum Inner {
+enum Owned {
     Sqlite {
         columns: Arc<[String]>,
         values: Vec<Value>,
@@ -17,9 +18,24 @@ enum Inner {
     Any(AnyRow),
 }
 
+/// A row of a long read as the mapping function sees it: borrowed from the SQLite statement (no
+/// copy of values the mapping does not keep), or an owned row.
+pub enum RowRef<'r> {
+    Statement {
+        columns: &'r [String],
+        row: &'r rusqlite::Row<'r>,
+    },
+    Row(&'r Row),
+}
+
+/// Reading columns by name, from a [`Row`] or a [`RowRef`].
+pub trait Columns {
+    fn try_get<T: FromDb>(&self, column: &str) -> Result<T, StoreError>;
+}
+
 /// A SQLite value, owned.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(super) enum Value {
     Null,
     Int(i64),
     Real(f64),
@@ -27,31 +43,65 @@ pub enum Value {
     Blob(Vec<u8>),
 }
 
-impl Value {
+/// A SQLite value as a column gives it, text checked to be UTF-8.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(Cow<'a, str>),
+    Blob(&'a [u8]),
+}
+
+impl ValueRef<'_> {
     fn type_name(&self) -> &'static str {
         match self {
-            Value::Null => "NULL",
-            Value::Int(_) => "INTEGER",
-            Value::Real(_) => "REAL",
-            Value::Text(_) => "TEXT",
-            Value::Blob(_) => "BLOB",
+            ValueRef::Null => "NULL",
+            ValueRef::Int(_) => "INTEGER",
+            ValueRef::Real(_) => "REAL",
+            ValueRef::Text(_) => "TEXT",
+            ValueRef::Blob(_) => "BLOB",
         }
     }
 }
 
-impl From<rusqlite::types::ValueRef<'_>> for Value {
-    fn from(value: rusqlite::types::ValueRef<'_>) -> Self {
-        use rusqlite::types::ValueRef;
+impl<'a> From<rusqlite::types::ValueRef<'a>> for ValueRef<'a> {
+    fn from(value: rusqlite::types::ValueRef<'a>) -> Self {
+        use rusqlite::types::ValueRef as Raw;
+        match value {
+            Raw::Null => ValueRef::Null,
+            Raw::Integer(n) => ValueRef::Int(n),
+            Raw::Real(x) => ValueRef::Real(x),
+            // Valid UTF-8 is the rule; checking it whole is several times faster than the lossy path.
+            Raw::Text(bytes) => ValueRef::Text(match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            }),
+            Raw::Blob(bytes) => ValueRef::Blob(bytes),
+        }
+    }
+}
+
+impl From<ValueRef<'_>> for Value {
+    fn from(value: ValueRef<'_>) -> Self {
         match value {
             ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::Int(n),
+            ValueRef::Int(n) => Value::Int(n),
             ValueRef::Real(x) => Value::Real(x),
-            // Valid UTF-8 is the rule; checking it whole is several times faster than the lossy path.
-            ValueRef::Text(bytes) => Value::Text(match std::str::from_utf8(bytes) {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-            }),
+            ValueRef::Text(text) => Value::Text(text.into_owned()),
             ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
+        }
+    }
+}
+
+impl Value {
+    fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(n) => ValueRef::Int(*n),
+            Value::Real(x) => ValueRef::Real(*x),
+            Value::Text(text) => ValueRef::Text(Cow::Borrowed(text)),
+            Value::Blob(bytes) => ValueRef::Blob(bytes),
         }
     }
 }
@@ -59,74 +109,76 @@ impl From<rusqlite::types::ValueRef<'_>> for Value {
 impl std::fmt::Debug for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
-            Inner::Sqlite { columns, values } => {
+            Owned::Sqlite { columns, values } => {
                 f.debug_map().entries(columns.iter().zip(values)).finish()
             }
-            Inner::Any(row) => write!(f, "Row({} columns)", sqlx::Row::len(row)),
+            Owned::Any(row) => write!(f, "Row({} columns)", sqlx::Row::len(row)),
         }
     }
 }
 
 impl Row {
-    pub(super) fn sqlite(columns: Arc<[String]>, values: Vec<Value>) -> Row {
-        Row(Inner::Sqlite { columns, values })
+    pub(super) fn sqlite(columns: Arc<[String]>, values: Vec<Value>) -> Self {
+        Row(Owned::Sqlite { columns, values })
     }
 
-    pub(super) fn any(row: AnyRow) -> Row {
-        Row(Inner::Any(row))
+    pub(super) fn any(row: AnyRow) -> Self {
+        Row(Owned::Any(row))
     }
 
     /// The named column's value.
     pub fn try_get<T: FromDb>(&self, column: &str) -> Result<T, StoreError> {
-        match &self.0 {
-            Inner::Sqlite { columns, values } => {
-                let index = columns
-                    .iter()
-                    .position(|name| name == column)
-                    .ok_or_else(|| StoreError::Database(format!("no column {column}")))?;
-                T::from_value(&values[index])
-                    .map_err(|found| mismatch::<T>(column, found.type_name()))
-            }
-            Inner::Any(row) => Ok(T::from_any(row, Column::Name(column))?),
-        }
-    }
-
-    /// Moves the named column's value out of the row (bulk reads: no copy on SQLite); reading the
-    /// same column again gives NULL.
-    pub fn take<T: FromDb>(&mut self, column: &str) -> Result<T, StoreError> {
-        match &mut self.0 {
-            Inner::Sqlite { columns, values } => {
-                let index = columns
-                    .iter()
-                    .position(|name| name == column)
-                    .ok_or_else(|| StoreError::Database(format!("no column {column}")))?;
-                let value = std::mem::replace(&mut values[index], Value::Null);
-                T::from_owned(value).map_err(|found| mismatch::<T>(column, found.type_name()))
-            }
-            Inner::Any(row) => Ok(T::from_any(row, Column::Name(column))?),
-        }
+        RowRef::Row(self).try_get(column)
     }
 
     /// The value of the column at `index` (0-based).
     pub fn try_get_at<T: FromDb>(&self, index: usize) -> Result<T, StoreError> {
-        match &self.0 {
-            Inner::Sqlite { values, .. } => {
-                let value = values
-                    .get(index)
-                    .ok_or_else(|| StoreError::Database(format!("no column {index}")))?;
-                T::from_value(value)
-                    .map_err(|found| mismatch::<T>(&index.to_string(), found.type_name()))
-            }
-            Inner::Any(row) => Ok(T::from_any(row, Column::Index(index))?),
-        }
+        RowRef::Row(self).get(Column::Index(index))
     }
 }
 
-fn mismatch<T>(column: &str, found: &str) -> StoreError {
-    StoreError::Database(format!(
-        "column {column}: cannot read {found} as {}",
-        std::any::type_name::<T>()
-    ))
+impl RowRef<'_> {
+    /// The named column's value.
+    pub fn try_get<T: FromDb>(&self, column: &str) -> Result<T, StoreError> {
+        self.get(Column::Name(column))
+    }
+
+    fn get<T: FromDb>(&self, column: Column<'_>) -> Result<T, StoreError> {
+        let columns = match self {
+            RowRef::Statement { columns, .. } => *columns,
+            RowRef::Row(Row(Owned::Sqlite { columns, .. })) => &columns[..],
+            RowRef::Row(Row(Owned::Any(row))) => return Ok(T::from_any(row, column)?),
+        };
+        let (index, shown) = match column {
+            Column::Name(name) => (columns.iter().position(|c| c == name), name.to_owned()),
+            Column::Index(index) => ((index < columns.len()).then_some(index), index.to_string()),
+        };
+        let index = index.ok_or_else(|| StoreError::Database(format!("no column {shown}")))?;
+        let value = match self {
+            RowRef::Statement { row, .. } => row.get_ref(index)?.into(),
+            RowRef::Row(Row(Owned::Sqlite { values, .. })) => values[index].as_ref(),
+            RowRef::Row(Row(Owned::Any(_))) => ValueRef::Null,
+        };
+        let found = value.type_name();
+        T::from_sqlite(value).ok_or_else(|| {
+            StoreError::Database(format!(
+                "column {shown}: cannot read {found} as {}",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+impl Columns for Row {
+    fn try_get<T: FromDb>(&self, column: &str) -> Result<T, StoreError> {
+        Row::try_get(self, column)
+    }
+}
+
+impl Columns for RowRef<'_> {
+    fn try_get<T: FromDb>(&self, column: &str) -> Result<T, StoreError> {
+        RowRef::try_get(self, column)
+    }
 }
 
 /// A column by name or position, for sqlx rows.
@@ -138,15 +190,8 @@ pub enum Column<'a> {
 
 /// A Rust type read from one column.
 pub trait FromDb: Sized {
-    /// From a SQLite value; `Err` gives back the value that does not fit.
-    fn from_value(value: &Value) -> Result<Self, &Value>;
-    /// From a SQLite value taken out of its row.
-    fn from_owned(value: Value) -> Result<Self, Value> {
-        match Self::from_value(&value) {
-            Ok(read) => Ok(read),
-            Err(_) => Err(value),
-        }
-    }
+    /// From a SQLite value; `None` when it does not fit.
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self>;
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error>;
 }
 
@@ -162,16 +207,10 @@ where
 }
 
 impl FromDb for String {
-    fn from_value(value: &Value) -> Result<Self, &Value> {
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self> {
         match value {
-            Value::Text(text) => Ok(text.clone()),
-            other => Err(other),
-        }
-    }
-    fn from_owned(value: Value) -> Result<Self, Value> {
-        match value {
-            Value::Text(text) => Ok(text),
-            other => Err(other),
+            ValueRef::Text(text) => Some(text.into_owned()),
+            _ => None,
         }
     }
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error> {
@@ -180,10 +219,10 @@ impl FromDb for String {
 }
 
 impl FromDb for i64 {
-    fn from_value(value: &Value) -> Result<Self, &Value> {
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self> {
         match value {
-            Value::Int(n) => Ok(*n),
-            other => Err(other),
+            ValueRef::Int(n) => Some(n),
+            _ => None,
         }
     }
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error> {
@@ -192,12 +231,12 @@ impl FromDb for i64 {
 }
 
 impl FromDb for f64 {
-    fn from_value(value: &Value) -> Result<Self, &Value> {
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self> {
         match value {
-            Value::Real(x) => Ok(*x),
+            ValueRef::Real(x) => Some(x),
             // SQLite stores a REAL without a fraction as an integer where the column has no REAL affinity.
-            Value::Int(n) => Ok(*n as f64),
-            other => Err(other),
+            ValueRef::Int(n) => Some(n as f64),
+            _ => None,
         }
     }
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error> {
@@ -206,10 +245,10 @@ impl FromDb for f64 {
 }
 
 impl FromDb for Vec<u8> {
-    fn from_value(value: &Value) -> Result<Self, &Value> {
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self> {
         match value {
-            Value::Blob(bytes) => Ok(bytes.clone()),
-            other => Err(other),
+            ValueRef::Blob(bytes) => Some(bytes.to_vec()),
+            _ => None,
         }
     }
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error> {
@@ -218,16 +257,10 @@ impl FromDb for Vec<u8> {
 }
 
 impl<T: FromDb> FromDb for Option<T> {
-    fn from_value(value: &Value) -> Result<Self, &Value> {
+    fn from_sqlite(value: ValueRef<'_>) -> Option<Self> {
         match value {
-            Value::Null => Ok(None),
-            other => T::from_value(other).map(Some),
-        }
-    }
-    fn from_owned(value: Value) -> Result<Self, Value> {
-        match value {
-            Value::Null => Ok(None),
-            other => T::from_owned(other).map(Some),
+            ValueRef::Null => Some(None),
+            other => T::from_sqlite(other).map(Some),
         }
     }
     fn from_any(row: &AnyRow, column: Column<'_>) -> Result<Self, sqlx::Error> {

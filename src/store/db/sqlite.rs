@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, Statement};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::param::Param;
-use super::row::{Row, Value};
+use super::row::{Row, RowRef, Value, ValueRef};
 use crate::store::StoreError;
 
 /// Settings every connection gets: WAL so readers never block the writer, foreign keys on, a busy
@@ -18,7 +18,8 @@ use crate::store::StoreError;
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA foreign_keys = ON;
      PRAGMA busy_timeout = 10000;
-     PRAGMA synchronous = NORMAL;";
+     PRAGMA synchronous = NORMAL;
+     PRAGMA journal_size_limit = 67108864;";
 
 /// Prepared statements kept per connection: every statement the store runs, with room to spare.
 const STATEMENT_CACHE: usize = 256;
@@ -238,14 +239,17 @@ impl Pooled {
         &self,
         sql: &str,
         params: &[Param],
-        mut each: impl FnMut(Row) -> bool,
+        mut each: impl FnMut(RowRef<'_>) -> bool,
     ) -> Result<(), StoreError> {
         let mut stmt = self.conn().prepare_cached(sql)?;
         bind_all(&mut stmt, params)?;
         let columns = column_names(&stmt);
         let mut rows = stmt.raw_query();
         while let Some(row) = rows.next()? {
-            if !each(read_row(row, &columns)?) {
+            if !each(RowRef::Statement {
+                columns: &columns,
+                row,
+            }) {
                 break;
             }
         }
@@ -262,7 +266,7 @@ fn column_names(stmt: &Statement<'_>) -> Arc<[String]> {
 
 fn read_row(row: &rusqlite::Row<'_>, columns: &Arc<[String]>) -> Result<Row, StoreError> {
     let values = (0..columns.len())
-        .map(|i| row.get_ref(i).map(Value::from))
+        .map(|i| row.get_ref(i).map(|v| Value::from(ValueRef::from(v))))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Row::sqlite(Arc::clone(columns), values))
 }

@@ -6,7 +6,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use tokio::sync::mpsc;
 
 use super::query::Query;
-use super::row::Row;
+use super::row::{Row, RowRef};
 use super::{Conn, Inner};
 use crate::store::StoreError;
 
@@ -27,7 +27,7 @@ pub fn rows<T, F>(
 ) -> impl Stream<Item = Result<T, StoreError>> + Send + 'static
 where
     T: Send + 'static,
-    F: Fn(Row) -> Result<T, StoreError> + Send + 'static,
+    F: Fn(RowRef<'_>) -> Result<T, StoreError> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel::<Batch<T>>(BATCHES_IN_FLIGHT);
     match conn.0 {
@@ -77,13 +77,13 @@ async fn forward<T, F>(
     map: F,
     tx: mpsc::Sender<Batch<T>>,
 ) where
-    F: Fn(Row) -> Result<T, StoreError>,
+    F: Fn(RowRef<'_>) -> Result<T, StoreError>,
 {
     let mut rows = std::pin::pin!(rows.ready_chunks(BATCH));
     while let Some(chunk) = rows.next().await {
         let batch = chunk
             .into_iter()
-            .map(|row| row.and_then(&map))
+            .map(|row| row.and_then(|row| map(RowRef::Row(&row))))
             .collect::<Result<Vec<_>, _>>();
         let failed = batch.is_err();
         if tx.send(batch).await.is_err() || failed {

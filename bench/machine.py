@@ -7,18 +7,26 @@ import time
 from pathlib import Path
 
 
-def _cpu_times():
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return sum(fields), idle
+def cpu_sample():
+    """(total, idle, steal) jiffies of all cores so far. Steal is time the hypervisor gave this VM's
+    cores to someone else: on a shared host it can take a quarter of the machine."""
+    # user nice system idle iowait irq softirq steal (guest time is already inside user)
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(fields), fields[3] + fields[4], fields[7]
 
 
-def busy_percent(seconds=2.0):
-    """Share of all cores busy over a short window."""
-    t0, i0 = _cpu_times()
+def cpu_share(before, after):
+    """Percent of all cores busy (steal included) and stolen between two samples."""
+    total = max(1, after[0] - before[0])
+    return {"busy_percent": round(100 * (1 - (after[1] - before[1]) / total), 1),
+            "steal_percent": round(100 * (after[2] - before[2]) / total, 1)}
+
+
+def cpu_over(seconds):
+    """cpu_share over the next `seconds`."""
+    before = cpu_sample()
     time.sleep(seconds)
-    t1, i1 = _cpu_times()
-    return round(100 * (1 - (i1 - i0) / max(1, t1 - t0)), 1)
+    return cpu_share(before, cpu_sample())
 
 
 def top_processes(n=5):
@@ -30,12 +38,13 @@ def wait_until_quiet(max_wait_s, threshold=25.0):
     """Waits (up to max_wait_s) for the machine to be mostly idle; returns what it saw last."""
     deadline = time.monotonic() + max_wait_s
     while True:
-        busy = busy_percent()
+        seen = cpu_over(2.0)
+        busy = seen["busy_percent"]
         if busy <= threshold or time.monotonic() >= deadline:
             if busy > threshold:
                 print(f"bench: WARNING the machine is {busy}% busy before measuring; numbers will be low. "
                       f"Top: {top_processes(3)}", flush=True)
-            return {"busy_percent": busy, "top_processes": top_processes()}
+            return {**seen, "top_processes": top_processes()}
         print(f"bench: machine {busy}% busy (e.g. a build); waiting for it to settle...", flush=True)
         time.sleep(10)
 

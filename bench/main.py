@@ -91,13 +91,15 @@ def run(params, built, source_dir, data_dir, copied, run_id, work):
             if warm and WARMUP:
                 wrk.run(server.base_url, script, duration=WARMUP, threads=threads, connections=connections,
                         path=path, cookie=cookie, **kw)
+            before = machine.cpu_sample()
             r = wrk.run(server.base_url, script, duration=DURATION, threads=threads,
                         connections=connections, path=path, cookie=cookie, **kw)
+            r["cpu"] = machine.cpu_share(before, machine.cpu_sample())
             r["label"] = label
             r["server_memory_kib"] = server.memory_kib()
             results["http"][name] = r
             log(f"{label}: p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, {r['req_per_s']:.0f} req/s, "
-                f"errors {r['errors']} {r['error_samples'] or ''}")
+                f"errors {r['errors']} {r['error_samples'] or ''}, CPU stolen {r['cpu']['steal_percent']}%")
             check_writes(name)
             return r
 

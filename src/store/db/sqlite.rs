@@ -14,12 +14,14 @@ use crate::store::StoreError;
 
 /// Settings every connection gets: WAL so readers never block the writer, foreign keys on, a busy
 /// timeout instead of instant SQLITE_BUSY (for other processes; this one queues its writers), and
-/// NORMAL sync (durable at checkpoints, safe with WAL).
+/// NORMAL sync (durable at checkpoints, safe with WAL). No `journal_size_limit`: it makes the
+/// commit that restarts the WAL truncate the file, and under load that commit waited on the file
+/// system for up to 0.9 s while every other writer queued behind it (decision p99 770 ms instead
+/// of 80 ms at 1,000,000 applications).
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA foreign_keys = ON;
      PRAGMA busy_timeout = 10000;
-     PRAGMA synchronous = NORMAL;
-     PRAGMA journal_size_limit = 67108864;";
+     PRAGMA synchronous = NORMAL;";
 
 /// Prepared statements kept per connection: every statement the store runs, with room to spare.
 const STATEMENT_CACHE: usize = 256;

@@ -4,6 +4,7 @@
 //! checks that follow (magic bytes, decoding, thumbnail) need all of them anyway.
 
 use axum::Json;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use base64::Engine;
@@ -64,10 +65,21 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
     let (mut doc_type, mut doc_side, mut issuing, mut key, mut liveness, mut file) =
         (None, None, None, None, None, None);
     let mut refusal: Option<ApiError> = None;
+    // Set once the file passed the limit. The rest of the body is still read (and dropped), up to
+    // the transport's limit, for the same reason as after a refused field (below); whatever goes
+    // wrong meanwhile, the answer is 413.
+    let mut too_big = false;
+    let failed = |too_big: bool, field: &str, e: MultipartError| {
+        if too_big {
+            too_large(limit)
+        } else {
+            ApiError::invalid(field, "invalid_multipart", e.body_text())
+        }
+    };
     while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|e| ApiError::invalid("body", "invalid_multipart", e.body_text()))?
+        .map_err(|e| failed(too_big, "body", e))?
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -79,20 +91,17 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
             while let Some(chunk) = field
                 .chunk()
                 .await
-                .map_err(|e| ApiError::invalid("file", "invalid_multipart", e.body_text()))?
+                .map_err(|e| failed(too_big, "file", e))?
             {
-                if bytes.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
+                too_big = too_big || bytes.len() + chunk.len() > limit;
+                if !too_big {
+                    bytes.extend_from_slice(&chunk);
                 }
-                bytes.extend_from_slice(&chunk);
             }
             file = Some((declared, bytes));
             continue;
         }
-        let value = field
-            .text()
-            .await
-            .map_err(|e| ApiError::invalid(&name, "invalid_multipart", e.body_text()))?;
+        let value = field.text().await.map_err(|e| failed(too_big, &name, e))?;
         let parsed = match name.as_str() {
             "document_type" => document_type(&value).map(|t| doc_type = Some(t)),
             "side" if !value.trim().is_empty() => side(&value).map(|s| doc_side = Some(s)),
@@ -119,6 +128,9 @@ async fn from_multipart(mut multipart: Multipart, limit: usize) -> Result<NewUpl
         if let Err(error) = parsed {
             refusal.get_or_insert(error);
         }
+    }
+    if too_big {
+        return Err(too_large(limit));
     }
     if let Some(error) = refusal {
         return Err(error);

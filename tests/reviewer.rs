@@ -724,23 +724,37 @@ async fn search_takes_any_characters(app: TestApp) {
         );
     }
     let mut browser = reviewer(&app, "rev@example.com").await;
-    for (term, expected) in [
-        ("ref_1\"q", vec![&found[0]]),
-        ("REF%2", vec![&found[1]]),
-        ("zz", vec![&found[2]]),
-        ("okonkwo", vec![&found[0], &found[1], &found[2]]),
-        // Two characters match where a word starts or ends with them.
-        ("xu", vec![&found[3]]),
-        ("XU", vec![&found[3]]),
-        ("\"", vec![&found[0]]),
-        ("nobody-here", vec![]),
-    ] {
+    assert_search_finds(
+        &mut browser,
+        &found,
+        [
+            ("ref_1\"q", vec![&found[0]]),
+            ("REF%2", vec![&found[1]]),
+            ("zz", vec![&found[2]]),
+            ("okonkwo", vec![&found[0], &found[1], &found[2]]),
+            // Two characters match where a word starts or ends with them.
+            ("xu", vec![&found[3]]),
+            ("XU", vec![&found[3]]),
+            ("\"", vec![&found[0]]),
+            ("nobody-here", vec![]),
+        ],
+    )
+    .await;
+}
+
+/// Searches the All tab for each term and checks which of `found` the page lists: exactly `expected`.
+async fn assert_search_finds<const N: usize>(
+    browser: &mut Browser,
+    found: &[String],
+    cases: [(&str, Vec<&String>); N],
+) {
+    for (term, expected) in cases {
         let query: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
         let page = browser
             .get(&format!("/applications?status=all&q={query}"))
             .await;
         assert_eq!(page.status, 200, "{term}: {}", page.body);
-        for id in &found {
+        for id in found {
             assert_eq!(
                 page.body.contains(id.as_str()),
                 expected.contains(&id),
@@ -870,26 +884,18 @@ async fn a_whole_email_or_external_id_finds_exactly_its_applicant(app: TestApp) 
         );
     }
     let mut browser = reviewer(&app, "rev@example.com").await;
-    for (term, expected) in [
-        ("ann@example.com", vec![&found[0]]),
-        ("Ann@EXAMPLE.com", vec![&found[0], &found[1]]),
-        ("nn@example.com", vec![&found[0], &found[1]]),
-        ("ext-7", vec![&found[0]]),
-        ("ext-", vec![&found[0], &found[1]]),
-    ] {
-        let query: String = url::form_urlencoded::byte_serialize(term.as_bytes()).collect();
-        let page = browser
-            .get(&format!("/applications?status=all&q={query}"))
-            .await;
-        assert_eq!(page.status, 200, "{term}: {}", page.body);
-        for id in &found {
-            assert_eq!(
-                page.body.contains(id.as_str()),
-                expected.contains(&id),
-                "{term} and {id}"
-            );
-        }
-    }
+    assert_search_finds(
+        &mut browser,
+        &found,
+        [
+            ("ann@example.com", vec![&found[0]]),
+            ("Ann@EXAMPLE.com", vec![&found[0], &found[1]]),
+            ("nn@example.com", vec![&found[0], &found[1]]),
+            ("ext-7", vec![&found[0]]),
+            ("ext-", vec![&found[0], &found[1]]),
+        ],
+    )
+    .await;
 }
 
 on_both_databases!(

@@ -171,44 +171,29 @@ impl<T: FromRow> QueryAs<'_, T> {
     }
 }
 
-/// A query whose rows are one value each (the first column).
+/// A query whose rows are one value each (the first column): a one-column [`QueryAs`].
 #[derive(Debug, Clone)]
-pub struct QueryScalar<'q, T> {
-    query: Query<'q>,
-    _value: PhantomData<fn() -> T>,
-}
+pub struct QueryScalar<'q, T>(QueryAs<'q, (T,)>);
 
 pub fn query_scalar<T: FromDb>(sql: &str) -> QueryScalar<'_, T> {
-    QueryScalar {
-        query: query(sql),
-        _value: PhantomData,
-    }
+    QueryScalar(query_as(sql))
 }
 
 impl<T: FromDb> QueryScalar<'_, T> {
-    pub fn bind(mut self, value: impl ToParam) -> Self {
-        self.query = self.query.bind(value);
-        self
+    pub fn bind(self, value: impl ToParam) -> Self {
+        QueryScalar(self.0.bind(value))
     }
 
     pub async fn fetch_all(self, conn: &mut Conn) -> Result<Vec<T>, StoreError> {
-        self.query
-            .fetch_all(conn)
-            .await?
-            .iter()
-            .map(|row| row.try_get_at(0))
-            .collect()
+        let rows = self.0.fetch_all(conn).await?;
+        Ok(rows.into_iter().map(|(value,)| value).collect())
     }
 
     pub async fn fetch_optional(self, conn: &mut Conn) -> Result<Option<T>, StoreError> {
-        self.query
-            .fetch_optional(conn)
-            .await?
-            .map(|row| row.try_get_at(0))
-            .transpose()
+        Ok(self.0.fetch_optional(conn).await?.map(|(value,)| value))
     }
 
     pub async fn fetch_one(self, conn: &mut Conn) -> Result<T, StoreError> {
-        self.query.fetch_one(conn).await?.try_get_at(0)
+        Ok(self.0.fetch_one(conn).await?.0)
     }
 }

@@ -95,7 +95,7 @@ impl App {
         let router = self.router();
         crate::service::passwords::warm_up().await?;
         let housekeeping = tokio::spawn(housekeeping(self.services.clone()));
-        let checkpointer = self.services.store.spawn_checkpointer();
+        let maintenance = self.services.store.spawn_maintenance();
         let workers = crate::worker::spawn(&self.services);
         tracing::info!(
             address = %listener.local_addr()?,
@@ -112,9 +112,7 @@ impl App {
         .context("server error")?;
         housekeeping.abort();
         workers.stop().await;
-        if let Some(checkpointer) = checkpointer {
-            checkpointer.abort();
-        }
+        maintenance.abort();
         self.services.store.close().await;
         Ok(())
     }

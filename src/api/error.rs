@@ -127,6 +127,10 @@ impl From<ServiceError> for ApiError {
             S::Unavailable(message) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
             }
+            S::Contention(cause) => {
+                tracing::error!(%cause, "API request gave up on database contention");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", error.to_string())
+            }
             S::Duplicate(message) => ApiError::new(StatusCode::CONFLICT, "duplicate", message),
             S::Stale => ApiError::new(
                 StatusCode::CONFLICT,

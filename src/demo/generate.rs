@@ -5,7 +5,7 @@
 //! the audit trail) is generated on a blocking thread in batches and written by `store::bulk` in one
 //! transaction per batch while the next batch is generated: memory stays flat and both cores work.
 //!
-//! The audit events are sealed here in seq order exactly as `store::audit::append` seals them, so the
+//! The audit events are sealed here in seq order exactly as a committing transaction seals them (`store::audit`), so the
 //! chain verifies; their `occurred_at` grows with `seq` after the set-up events (tenants, staff and
 //! levels, recorded at generation time as for the demo).
 //!
@@ -989,6 +989,8 @@ pub async fn generate(
         .map_err(|e| ServiceError::Internal(format!("generator task: {e}")))?;
     loaded?;
     let counts = produced?;
+    // PostgreSQL's triggers left a delta row per application: fold them before the statistics.
+    store::queue::fold_counts(&services.store).await?;
     loader.finish().await?;
     Ok(Generated {
         logins,

@@ -423,7 +423,7 @@ async fn append_at(
 ) -> Result<(), ServiceError> {
     let mut event = NewAuditEvent::new(actor, action, subject, payload).for_tenant(tenant);
     event.occurred_at = at;
-    store::audit::append(tx, &event).await?;
+    store::audit::append(tx, &event);
     Ok(())
 }
 

@@ -37,7 +37,7 @@ pub(crate) async fn status_changed(
             payload,
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(tx, &event).await?;
+    store::audit::append(tx, &event);
     let message = json!({"id": application.id, "status": application.status.as_str(), "previous_status": from.as_str(), "attempt": application.attempt});
     store::outbox::enqueue(
         tx,
@@ -84,8 +84,7 @@ pub(crate) async fn decided(
         tx,
         &ctx.event("application.decided", subject.clone(), payload)
             .for_tenant(application.tenant_id),
-    )
-    .await?;
+    );
     if application.status == ApplicationStatus::Remediate && !application.attempts_left() {
         application.transition(ApplicationStatus::Rejected, TransitionActor::System, now)?;
         store::applications::update(tx, application).await?;
@@ -94,7 +93,7 @@ pub(crate) async fn decided(
             .event("application.status_changed", subject, payload)
             .for_tenant(application.tenant_id);
         event.actor = AuditActor::system("policy");
-        store::audit::append(tx, &event).await?;
+        store::audit::append(tx, &event);
     }
     let message = json!({
         "id": application.id, "status": application.status.as_str(), "previous_status": from.as_str(),

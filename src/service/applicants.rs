@@ -56,15 +56,6 @@ pub async fn create(
         created_at: Timestamp::now(),
         version: 1,
     };
-    let mut tx = services.store.begin_write().await?;
-    match store::applicants::insert(&mut tx, &applicant).await {
-        Err(StoreError::Duplicate(_)) => {
-            return Err(ServiceError::Duplicate(
-                "an applicant with this external_id already exists",
-            ));
-        }
-        other => other?,
-    }
     let event = ctx
         .event(
             "applicant.created",
@@ -72,8 +63,21 @@ pub async fn create(
             json!({"external_id": applicant.external_id}),
         )
         .for_tenant(tenant.id);
-    store::audit::append(&mut tx, &event).await?;
-    tx.commit().await?;
+    super::retry::on_contention(services, "applicant.create", || async {
+        let mut tx = services.store.begin_write().await?;
+        match store::applicants::insert(&mut tx, &applicant).await {
+            Err(StoreError::Duplicate(_)) => {
+                return Err(ServiceError::Duplicate(
+                    "an applicant with this external_id already exists",
+                ));
+            }
+            other => other?,
+        }
+        store::audit::append(&mut tx, &event);
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
     Ok((applicant, KycStatus::NotRegistered))
 }
 
@@ -176,7 +180,7 @@ pub async fn issue_device_token(
             },
         )
         .for_tenant(tenant.id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok((token, expires_at))
 }

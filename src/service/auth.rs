@@ -121,7 +121,7 @@ pub async fn sign_in(
             subject.clone(),
             json!({"locked_until": until}),
         );
-        store::audit::append(&mut tx, &with_meta(event, meta)).await?;
+        store::audit::append(&mut tx, &with_meta(event, meta));
         tx.commit().await?;
         user.failed_logins = 0;
         user.locked_until = None;
@@ -145,7 +145,7 @@ pub async fn sign_in(
             subject.clone(),
             json!({"email": shown_email, "reason": "wrong_password", "failures": failures}),
         );
-        store::audit::append(&mut tx, &with_meta(event, meta)).await?;
+        store::audit::append(&mut tx, &with_meta(event, meta));
         if failures == policy.max_failures {
             let event = NewAuditEvent::new(
                 AuditActor::system("auth"),
@@ -153,7 +153,7 @@ pub async fn sign_in(
                 subject,
                 json!({"failures": failures, "locked_until": locked_until}),
             );
-            store::audit::append(&mut tx, &with_meta(event, meta)).await?;
+            store::audit::append(&mut tx, &with_meta(event, meta));
         }
         tx.commit().await?;
         return Err(SignInError::Refused);
@@ -166,7 +166,7 @@ pub async fn sign_in(
         subject,
         json!({}),
     );
-    store::audit::append(&mut tx, &with_meta(event, meta)).await?;
+    store::audit::append(&mut tx, &with_meta(event, meta));
     tx.commit().await?;
     Ok(user)
 }

@@ -322,7 +322,7 @@ pub async fn add_note(
             json!({"note": body}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -387,7 +387,7 @@ pub async fn assign(
             json!({"from": current, "to": target}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -413,7 +413,7 @@ pub async fn next_case(
             json!({"from": null, "to": me, "next_case": true}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(Some(id))
 }

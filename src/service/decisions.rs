@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Ctx, ServiceError, Services, announce};
+use super::{Ctx, ServiceError, Services, announce, retry};
 use crate::domain::application::Application;
 use crate::domain::audit::AuditSubject;
 use crate::domain::decision::{Decision, DecisionInput, DecisionState, Outcome, ReviewRefusal};
@@ -96,6 +96,18 @@ pub async fn decide(
 ) -> Result<Decided, ServiceError> {
     ctx.require(services, Permission::WorkCases, "application.decide")
         .await?;
+    retry::on_contention(services, "application.decide", || {
+        decide_once(services, ctx, id, &request)
+    })
+    .await
+}
+
+async fn decide_once(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    request: &DecisionRequest,
+) -> Result<Decided, ServiceError> {
     let me = ctx.staff_id()?;
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
@@ -111,10 +123,10 @@ pub async fn decide(
             .await?;
     let input = DecisionInput::new(
         request.outcome,
-        request.reasons,
-        request.remediation,
-        request.message_to_applicant,
-        request.internal_comment,
+        request.reasons.clone(),
+        request.remediation.clone(),
+        request.message_to_applicant.clone(),
+        request.internal_comment.clone(),
         &level,
     )?;
     if store::decisions::for_application(&mut tx, id)
@@ -157,7 +169,7 @@ pub async fn decide(
                 payload,
             )
             .for_tenant(application.tenant_id);
-        store::audit::append(&mut tx, &event).await?;
+        store::audit::append(&mut tx, &event);
         Decided::Proposed
     } else {
         store::decisions::insert(&mut tx, &decision).await?;
@@ -187,6 +199,20 @@ pub async fn review(
         "application.decision_review",
     )
     .await?;
+    retry::on_contention(services, "application.decision_review", || {
+        review_once(services, ctx, id, decision_id, version, &answer)
+    })
+    .await
+}
+
+async fn review_once(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    decision_id: DecisionId,
+    version: i64,
+    answer: &Review,
+) -> Result<Decided, ServiceError> {
     let me = ctx.staff_id()?;
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
@@ -227,7 +253,7 @@ pub async fn review(
                     json!({"decision_id": decision_id, "reason": "changed_after_proposal"}),
                 )
                 .for_tenant(application.tenant_id);
-            store::audit::append(&mut tx, &event).await?;
+            store::audit::append(&mut tx, &event);
             tx.commit().await?;
             return Err(ServiceError::Conflict(ReviewRefusal::Outdated.to_string()));
         }
@@ -265,7 +291,7 @@ pub async fn review(
                     payload,
                 )
                 .for_tenant(application.tenant_id);
-            store::audit::append(&mut tx, &event).await?;
+            store::audit::append(&mut tx, &event);
             Decided::Returned
         }
     };

@@ -175,8 +175,7 @@ async fn store_checked(
                 payload,
             )
             .for_tenant(tenant.id),
-        )
-        .await?;
+        );
     }
     // New evidence is a change of content: it voids a pending four-eyes proposal.
     application.updated_at = now;
@@ -292,8 +291,7 @@ pub async fn attach(
                 payload,
             )
             .for_tenant(application.tenant_id),
-        )
-        .await?;
+        );
         documents.push(doc);
     }
     // Naming evidence changes what the application shows: it voids a pending four-eyes proposal.

@@ -55,6 +55,10 @@ pub enum ServiceError {
     /// A service we depend on (a code gateway) failed; the request may succeed later.
     #[error("{0}")]
     Unavailable(String),
+    /// The database aborted the transaction for a concurrent one more often than the use case is
+    /// run again (see `retry`); nothing was written and the request may succeed if repeated.
+    #[error("the database is busy with concurrent changes ({0}); try again")]
+    Contention(crate::store::Contention),
     #[error("internal error: {0}")]
     Internal(String),
     #[error(transparent)]
@@ -65,6 +69,7 @@ impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::StaleVersion => ServiceError::Stale,
+            StoreError::Contention(cause) => ServiceError::Contention(cause),
             other => ServiceError::Store(other),
         }
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, FieldError, ServiceError, Services, announce};
+use super::{Ctx, FieldError, ServiceError, Services, TenantPrincipal, announce, retry};
 use crate::domain::application::{Application, ApplicationKind, SdkReferences};
 use crate::domain::audit::AuditSubject;
 use crate::domain::challenge::Question;
@@ -157,6 +157,18 @@ pub async fn create(
     if let Some(url) = &new.webhook_url {
         super::webhooks::check_target(services, url)?;
     }
+    retry::on_contention(services, "application.create", || {
+        create_once(services, ctx, tenant, &new)
+    })
+    .await
+}
+
+async fn create_once(
+    services: &Services,
+    ctx: &Ctx,
+    tenant: &TenantPrincipal,
+    new: &NewApplication,
+) -> Result<ApplicationView, ServiceError> {
     let now = Timestamp::now();
     let mut tx = services.store.begin_write().await?;
     let applicant = super::applicants::load(&mut tx, tenant.id, new.applicant_id).await?;
@@ -195,9 +207,9 @@ pub async fn create(
         attempt: 1,
         max_attempts: level.policy.max_attempts,
         attributes: Default::default(),
-        params: new.params,
+        params: new.params.clone(),
         client_verification: None,
-        webhook_url: new.webhook_url,
+        webhook_url: new.webhook_url.clone(),
         assignee_id: None,
         findings_summary: None,
         created_at: now,
@@ -214,7 +226,7 @@ pub async fn create(
             payload,
         )
         .for_tenant(tenant.id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     let message = json!({"id": application.id, "status": "draft", "applicant_id": applicant.id});
     store::outbox::enqueue(
         &mut tx,
@@ -271,6 +283,19 @@ pub async fn update_attributes(
     changes: Vec<(String, Value)>,
     sign_codes: &HashMap<SignatureChannel, String>,
 ) -> Result<ApplicationView, ServiceError> {
+    retry::on_contention(services, "application.update_attributes", || {
+        update_attributes_once(services, ctx, id, &changes, sign_codes)
+    })
+    .await
+}
+
+async fn update_attributes_once(
+    services: &Services,
+    ctx: &Ctx,
+    id: ApplicationId,
+    changes: &[(String, Value)],
+    sign_codes: &HashMap<SignatureChannel, String>,
+) -> Result<ApplicationView, ServiceError> {
     let mut tx = services.store.begin_write().await?;
     let mut application = load_editable(&mut tx, ctx, id, "answers can be changed").await?;
     let level =
@@ -279,16 +304,16 @@ pub async fn update_attributes(
     let mut errors = Vec::new();
     let mut accepted = Vec::new();
     for (key, value) in changes {
-        match level.requirement(&key) {
+        match level.requirement(key) {
             None => errors.push(FieldError {
-                field: key,
+                field: key.clone(),
                 code: "unknown_requirement",
                 message: "this level has no such requirement".into(),
             }),
-            Some(requirement) => match requirement.accept(&value) {
-                Ok(normalized) => accepted.push((key, normalized)),
+            Some(requirement) => match requirement.accept(value) {
+                Ok(normalized) => accepted.push((key.clone(), normalized)),
                 Err(invalid) => errors.push(FieldError {
-                    field: key,
+                    field: key.clone(),
                     code: invalid.code,
                     message: invalid.message,
                 }),
@@ -315,7 +340,7 @@ pub async fn update_attributes(
             json!({"keys": keys}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     let view = view(&mut tx, application).await?;
     tx.commit().await?;
     Ok(view)
@@ -327,12 +352,15 @@ pub async fn send_to_review(
     ctx: &Ctx,
     id: ApplicationId,
 ) -> Result<ApplicationView, ServiceError> {
-    let mut tx = services.store.begin_write().await?;
-    let mut application = load(&mut tx, ctx, id).await?;
-    send_in(&mut tx, ctx, &mut application).await?;
-    let view = view(&mut tx, application).await?;
-    tx.commit().await?;
-    Ok(view)
+    retry::on_contention(services, "application.send_to_review", || async {
+        let mut tx = services.store.begin_write().await?;
+        let mut application = load(&mut tx, ctx, id).await?;
+        send_in(&mut tx, ctx, &mut application).await?;
+        let view = view(&mut tx, application).await?;
+        tx.commit().await?;
+        Ok(view)
+    })
+    .await
 }
 
 /// Sends the application to review within the caller's transaction.
@@ -455,7 +483,7 @@ pub async fn client_verification(
             assertion,
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     let view = view(&mut tx, application).await?;
     tx.commit().await?;
     Ok(view)
@@ -625,7 +653,7 @@ pub async fn record_tenant_note(
             json!({"note": note}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -720,7 +748,7 @@ pub async fn register_sdk_result(
             json!({"account_id": references.account_id.as_str(), "workflow_id": references.workflow_id.as_str(), "attempt": application.attempt}),
         )
         .for_tenant(tenant.id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     let view = view(&mut tx, application).await?;
     tx.commit().await?;
     Ok(view)

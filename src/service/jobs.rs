@@ -20,7 +20,11 @@ pub async fn run_next(services: &Services) -> Result<bool, ServiceError> {
     let Some(job) = claimed else {
         return Ok(false);
     };
-    if let Err(error) = super::pipeline::run(services, &job).await {
+    let ran = super::retry::on_contention(services, job.kind.as_str(), || {
+        super::pipeline::run(services, &job)
+    })
+    .await;
+    if let Err(error) = ran {
         // The step's own transaction rolled back; only the job's bookkeeping is written here.
         tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
         let now = Timestamp::now();
@@ -70,7 +74,7 @@ pub async fn retry(services: &Services, ctx: &Ctx, id: JobId) -> Result<(), Serv
         AuditSubject::new("job", id),
         json!({"kind": job.kind.as_str(), "subject": job.subject_id, "attempts_before": job.attempts, "last_error": job.last_error}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }

@@ -78,7 +78,7 @@ pub async fn create(
         AuditSubject::new("level", level.level_id),
         json!({"name": level.name, "tier": level.tier, "version": level.version, "requirements": level.requirements.len()}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(level)
 }
@@ -112,7 +112,7 @@ pub async fn update(
         AuditSubject::new("level", id),
         json!({"version": next.version, "changes": changes}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(next)
 }
@@ -144,8 +144,7 @@ pub async fn set_active(
     store::audit::append(
         &mut tx,
         &ctx.event(action, AuditSubject::new("level", id), json!({})),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -178,7 +177,7 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: LevelId) -> Result<(), S
         AuditSubject::new("level", id),
         json!({"name": level.current.name}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -297,7 +296,7 @@ pub async fn add_legal_document(
         AuditSubject::new("legal_document", &doc.id),
         json!({"title": doc.title, "version": doc.version, "chars": doc.body.chars().count()}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(doc)
 }

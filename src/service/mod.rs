@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod provider_callbacks;
 pub mod queue;
 pub mod retention;
+mod retry;
 pub mod signatures;
 pub mod staff;
 pub mod tenants;
@@ -65,8 +66,11 @@ pub struct Settings {
 /// Appends one audit event in a transaction of its own: for reads, refusals and sign-in attempts,
 /// which change nothing else.
 pub(crate) async fn record(services: &Services, event: &NewAuditEvent) -> Result<(), ServiceError> {
-    let mut tx = services.store.begin_write().await?;
-    store::audit::append(&mut tx, event).await?;
-    tx.commit().await?;
-    Ok(())
+    retry::on_contention(services, "audit.record", || async {
+        let mut tx = services.store.begin_write().await?;
+        store::audit::append(&mut tx, event);
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }

@@ -254,7 +254,7 @@ async fn submit(services: &Services, job: &Job) -> Result<(), ServiceError> {
                     json!({"provider": current.provider, "error": message, "job_attempt": job.attempts, "retryable": error.is_transient()}),
                 )
                 .for_tenant(current.tenant_id);
-            store::audit::append(&mut tx, &event).await?;
+            store::audit::append(&mut tx, &event);
             fail_job(&mut tx, services, job, &message, error.is_transient(), now).await?;
         }
     }
@@ -305,7 +305,7 @@ async fn ask_questions(
             json!({"questions": keys, "attempt": application.attempt}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(tx, &event).await?;
+    store::audit::append(tx, &event);
     store::challenges::insert(
         tx,
         &Challenge {
@@ -370,7 +370,7 @@ pub(crate) async fn apply_assessment(
             json!({"provider": application.provider, "reference": assessment.reference, "verdict": assessment.verdict.as_str(), "checks": summary}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(tx, &event).await?;
+    store::audit::append(tx, &event);
     let to = assessment.verdict.next_status(level.policy.auto_decision);
     let outcome = match to {
         ApplicationStatus::Accepted => Outcome::Accept,
@@ -543,7 +543,7 @@ pub async fn answer_questions(
             json!({"questions": keys, "attempt": current.attempt}),
         )
         .for_tenant(current.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     apply_assessment(&mut tx, &mut current, &level, assessment, now).await?;
     tx.commit().await?;
     Ok(())

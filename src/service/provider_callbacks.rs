@@ -129,7 +129,7 @@ pub async fn receive(
                "body_sha256": body_sha256, "signature_valid": valid}),
     );
     event.actor = AuditActor::provider(provider);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(match (valid, applied) {
         (false, _) => Receipt::BadSignature,

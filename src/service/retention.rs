@@ -32,7 +32,7 @@ pub async fn set_period(services: &Services, ctx: &Ctx, years: i64) -> Result<()
         AuditSubject::new("setting", "retention_years"),
         json!({"from": before.as_years(), "to": period.as_years()}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -99,7 +99,7 @@ pub async fn set_hold(
             ctx.event("retention.legal_hold_lifted", subject, json!({}))
         }
     };
-    store::audit::append(&mut tx, &event.for_tenant(found.tenant_id)).await?;
+    store::audit::append(&mut tx, &event.for_tenant(found.tenant_id));
     tx.commit().await?;
     Ok(())
 }

@@ -115,7 +115,7 @@ pub async fn send_code(
             json!({"channel": channel_name(channel), "destination": mask_destination(&destination)}),
         )
         .for_tenant(application.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -204,7 +204,7 @@ pub async fn confirm(
                 json!({"channels": names}),
             )
             .for_tenant(application.tenant_id);
-        store::audit::append(&mut retry, &event).await?;
+        store::audit::append(&mut retry, &event);
         retry.commit().await?;
     }
     Err(ServiceError::InvalidFields(errors))

@@ -54,7 +54,7 @@ async fn insert_user(
         AuditSubject::new("staff_user", user.id),
         json!({"email": user.email.as_str(), "roles": user.roles.to_string()}),
     );
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(user)
 }
@@ -148,8 +148,7 @@ async fn save_change(
     store::audit::append(
         tx,
         &ctx.event(action, AuditSubject::new("staff_user", user.id), payload),
-    )
-    .await?;
+    );
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use crate::domain::tenant::{
     API_KEY_PREFIX_LEN, ApiKey, Tenant, TenantName, TenantWithKeys, WebhookUrl, api_key_hash,
 };
 use crate::domain::time::Timestamp;
-use crate::store::{self, Conn, StoreError};
+use crate::store::{self, StoreError, Tx};
 use crate::webhooks::signing::WebhookSecret;
 
 pub struct NewTenant {
@@ -43,7 +43,7 @@ pub struct IssuedKey {
 
 /// Issues a key inside the caller's transaction and returns its secret.
 async fn issue_key(
-    conn: &mut Conn,
+    tx: &mut Tx,
     ctx: &Ctx,
     tenant: &Tenant,
 ) -> Result<(ApiKeyId, String), ServiceError> {
@@ -57,7 +57,7 @@ async fn issue_key(
         revoked_at: None,
         last_used_at: None,
     };
-    store::tenants::insert_api_key(conn, &key, &api_key_hash(&secret)).await?;
+    store::tenants::insert_api_key(tx, &key, &api_key_hash(&secret)).await?;
     let event = ctx
         .event(
             "api_key.created",
@@ -65,7 +65,7 @@ async fn issue_key(
             json!({"prefix": key.prefix}),
         )
         .for_tenant(tenant.id);
-    store::audit::append(conn, &event).await?;
+    store::audit::append(tx, &event);
     Ok((key.id, secret))
 }
 
@@ -103,7 +103,7 @@ pub async fn create(
             json!({"name": tenant.name, "sandbox": tenant.sandbox, "webhook_url": tenant.webhook_url}),
         )
         .for_tenant(tenant.id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     let (api_key_id, api_key) = issue_key(&mut tx, ctx, &tenant).await?;
     tx.commit().await?;
     Ok(CreatedTenant {
@@ -140,7 +140,7 @@ pub async fn set_webhook_url(
             json!({"from": before.webhook_url, "to": url}),
         )
         .for_tenant(id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }
@@ -171,7 +171,7 @@ pub async fn rotate_webhook_secret(
             json!({"grace_hours": super::webhooks::ROTATION_GRACE.num_hours()}),
         )
         .for_tenant(id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(secret)
 }
@@ -238,7 +238,7 @@ pub async fn revoke_key(
             json!({"prefix": key.prefix}),
         )
         .for_tenant(tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(key)
 }

@@ -189,7 +189,7 @@ pub async fn redeliver(
             json!({"event_type": message.event_type}),
         )
         .for_tenant(message.tenant_id);
-    store::audit::append(&mut tx, &event).await?;
+    store::audit::append(&mut tx, &event);
     tx.commit().await?;
     Ok(())
 }

@@ -3,22 +3,19 @@
 use super::db::{self, RowRef, query, query_as};
 use futures_util::TryStreamExt;
 
-use super::{Conn, Store, StoreError};
+use super::{Backend, Conn, Store, StoreError, WriteTx};
 use crate::domain::audit::{
     ActionQuery, AuditEvent, AuditLogFilter, ChainAnchor, ChainBreak, ChainHead, ChainVerifier,
     HashedFields, LOG_PAGE_SIZE, NewAuditEvent,
 };
 
-/// Appends one event inside the caller's transaction. Bumping the head row first takes its lock
-/// (PostgreSQL) or relies on the write lock (SQLite), so concurrent appenders queue up: no gaps, no forks.
-pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent, StoreError> {
-    let row = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = row.try_get("seq")?;
-    let prev_hash: String = row.try_get("hash")?;
-    let mut stored = AuditEvent {
-        seq,
+/// Records an event to append when `tx` commits. Every write transaction takes the chain head last
+/// (see [`WriteTx`]'s lock order): the head row is the one lock all writers share, so it is held
+/// for the appends and the commit only, and a transaction waiting for it holds nothing the head's
+/// holder can be waiting for.
+pub fn append(tx: &mut WriteTx, event: &NewAuditEvent) {
+    tx.audit.push(AuditEvent {
+        seq: 0,
         id: crate::domain::ids::AuditEventId::generate(),
         occurred_at: event.occurred_at.canonical(),
         actor: event.actor.encoded(),
@@ -28,34 +25,90 @@ pub async fn append(conn: &mut Conn, event: &NewAuditEvent) -> Result<AuditEvent
         request_id: event.request_id.clone(),
         client_ip: event.client_ip.clone(),
         payload: event.payload_text(),
-        prev_hash,
+        prev_hash: String::new(),
         hash: String::new(),
-    };
-    stored.hash = stored.hashed_fields().hash();
-    query(
+    });
+}
+
+/// Chains and writes a committing transaction's events: one statement takes the head and reserves
+/// their sequence numbers (PostgreSQL locks the head row until the commit; SQLite holds the write
+/// lock already), one writes them and moves the head's hash on.
+pub(super) async fn write_pending(
+    conn: &mut Conn,
+    mut events: Vec<AuditEvent>,
+) -> Result<(), StoreError> {
+    let count = events.len() as i64;
+    let row = query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
+        .fetch_one(&mut *conn)
+        .await?;
+    let last: i64 = row.try_get("seq")?;
+    let mut prev_hash: String = row.try_get("hash")?;
+    for (seq, event) in (last - count + 1..).zip(events.iter_mut()) {
+        event.seq = seq;
+        event.prev_hash = std::mem::take(&mut prev_hash);
+        event.hash = event.hashed_fields().hash();
+        prev_hash.clone_from(&event.hash);
+    }
+    let rows: Vec<String> = (0..events.len())
+        .map(|i| {
+            let p = i * 12;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7,
+                p + 8,
+                p + 9,
+                p + 10,
+                p + 11,
+                p + 12
+            )
+        })
+        .collect();
+    let insert = format!(
         "INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject, tenant_id, request_id, client_ip,
                                    payload, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(stored.seq)
-    .bind(stored.id.to_string())
-    .bind(&stored.occurred_at)
-    .bind(&stored.actor)
-    .bind(&stored.action)
-    .bind(&stored.subject)
-    .bind(stored.tenant_id.clone())
-    .bind(stored.request_id.clone())
-    .bind(stored.client_ip.clone())
-    .bind(&stored.payload)
-    .bind(&stored.prev_hash)
-    .bind(&stored.hash)
-    .execute(&mut *conn)
-    .await?;
-    query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&stored.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(stored)
+         VALUES {}",
+        rows.join(", ")
+    );
+    let head = format!(
+        "UPDATE audit_head SET hash = ${} WHERE id = 1",
+        events.len() * 12 + 1
+    );
+    // PostgreSQL writes the events and the head in one round trip while the head is locked.
+    let sql = match conn.backend() {
+        Backend::Postgres => format!("WITH appended AS ({insert} RETURNING seq) {head}"),
+        Backend::Sqlite => insert,
+    };
+    let mut statement = query(&sql);
+    for event in &events {
+        statement = statement
+            .bind(event.seq)
+            .bind(event.id.to_string())
+            .bind(&event.occurred_at)
+            .bind(&event.actor)
+            .bind(&event.action)
+            .bind(&event.subject)
+            .bind(event.tenant_id.clone())
+            .bind(event.request_id.clone())
+            .bind(event.client_ip.clone())
+            .bind(&event.payload)
+            .bind(&event.prev_hash)
+            .bind(&event.hash);
+    }
+    statement.bind(&prev_hash).execute(&mut *conn).await?;
+    if conn.backend() == Backend::Sqlite {
+        query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&prev_hash)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The head the database records (seq 0 before the first event).

@@ -1,5 +1,7 @@
 //! Database errors mapped to what they mean for the caller.
 
+use super::contention::Contention;
+
 /// One error type for the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -18,12 +20,22 @@ pub enum StoreError {
     Corrupt { column: &'static str, value: String },
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database gave up on this transaction to let a concurrent one through (a deadlock
+    /// victim, a serialization failure): nothing was written, and running the whole use case
+    /// again can succeed.
+    #[error("transaction aborted by the database ({0}); it may be run again")]
+    Contention(Contention),
     #[error("database error: {0}")]
     Database(String),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error
+            && let Some(kind) = db.code().and_then(|code| Contention::of_sqlstate(&code))
+        {
+            return StoreError::Contention(kind);
+        }
         match error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(

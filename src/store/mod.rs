@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod challenges;
 pub mod checks;
+mod contention;
 pub mod dashboard;
 pub mod db;
 pub mod decisions;
@@ -36,6 +37,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Connection, Executor};
 
+pub use contention::{Contention, ContentionCounts};
 pub use db::Conn;
 pub use error::StoreError;
 pub use transaction::{SnapshotTx, WriteConn, WriteTx};
@@ -71,6 +73,7 @@ pub struct Store {
     sqlite: Option<db::sqlite::Pool>,
     backend: Backend,
     gate: WriteGate,
+    contention: ContentionCounts,
 }
 
 /// Connections of SQLite's pool: statements run on the calling thread, so about as many are busy at
@@ -79,6 +82,10 @@ const SQLITE_CONNECTIONS: usize = 8;
 
 /// How often a serving process checkpoints SQLite's WAL (see `db::sqlite::Pool::spawn_checkpointer`).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// How often a serving process folds PostgreSQL's status-count deltas into the counters: the queue's
+/// tabs then sum at most about a second of changes (see `queue::fold_counts`).
+const FOLD_COUNTS_EVERY: Duration = Duration::from_secs(1);
 
 /// Settings every sqlx SQLite connection gets (migrations, tests): as `db::sqlite`'s.
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -144,11 +151,17 @@ impl Store {
             sqlite,
             backend,
             gate: WriteGate::for_backend(backend),
+            contention: ContentionCounts::default(),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Transactions aborted for contention (deadlock victims, serialization failures) so far.
+    pub fn contention(&self) -> &ContentionCounts {
+        &self.contention
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -216,12 +229,24 @@ impl Store {
         }))
     }
 
-    /// On SQLite, checkpoints the WAL in the background from now on instead of inside commits (for a
-    /// serving process; short CLI runs keep SQLite's automatic checkpoints).
-    pub fn spawn_checkpointer(&self) -> Option<tokio::task::JoinHandle<()>> {
-        self.sqlite
-            .as_ref()
-            .map(|pool| pool.spawn_checkpointer(CHECKPOINT_EVERY))
+    /// A serving process's upkeep of the database, until the task is aborted. SQLite: WAL
+    /// checkpoints in the background instead of inside commits (short CLI runs keep SQLite's
+    /// automatic checkpoints). PostgreSQL: the status-count deltas folded into the counters.
+    pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
+        if let Some(pool) = &self.sqlite {
+            return pool.spawn_checkpointer(CHECKPOINT_EVERY);
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FOLD_COUNTS_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(error) = queue::fold_counts(&store).await {
+                    tracing::warn!(%error, "could not fold the status-count deltas");
+                }
+            }
+        })
     }
 
     /// Answers whether the database responds.

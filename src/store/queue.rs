@@ -3,7 +3,7 @@
 
 use super::db::{Row, query, query_scalar};
 use super::rows::{parsed, parsed_opt, timestamp};
-use super::{Backend, Conn, StoreError};
+use super::{Backend, Conn, Store, StoreError};
 use crate::domain::check::Severity;
 use crate::domain::ids::ApplicationId;
 use crate::domain::queue::{AssigneeFilter, PAGE_SIZE, QueueFilter, QueueSort, SEARCH_LIMIT};
@@ -357,7 +357,7 @@ pub async fn page(
 }
 
 /// Applications per status under the filter (status aside), for the tabs. Filtered by tenant and
-/// level at most, they come from the counters the triggers keep (`application_counts`); any other
+/// level at most, they come from the counters the triggers keep (`application_counts_now`); any other
 /// filter counts the matching applications.
 pub async fn counts(
     conn: &mut Conn,
@@ -396,7 +396,7 @@ async fn counters(
         c.push(|n| format!("tenant_id = ${n}"), tenant.to_string());
     }
     let sql = format!(
-        "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM application_counts {} GROUP BY status HAVING SUM(n) > 0",
+        "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM application_counts_now {} GROUP BY status HAVING SUM(n) > 0",
         c.sql()
     );
     per_status(conn, &sql, &c.params).await
@@ -449,3 +449,43 @@ pub async fn choices(conn: &mut Conn) -> Result<Vec<Choice>, StoreError> {
         })
         .collect()
 }
+
+/// Folds the status-count deltas PostgreSQL's triggers append into the counters, in one
+/// transaction that readers see whole (`application_counts_now` is exact before and after). One
+/// instance folds at a time (an advisory lock; the others skip their turn), so two folds never
+/// wait on the same counter rows. Returns how many deltas were folded (none on SQLite, whose
+/// triggers update the counters in place).
+pub async fn fold_counts(store: &Store) -> Result<u64, StoreError> {
+    if store.backend() == Backend::Sqlite {
+        return Ok(0);
+    }
+    let mut tx = store.begin_write().await?;
+    let mine: i64 = query_scalar(
+        "SELECT CAST(CASE WHEN pg_try_advisory_xact_lock($1) THEN 1 ELSE 0 END AS BIGINT)",
+    )
+    .bind(FOLD_LOCK)
+    .fetch_one(&mut tx)
+    .await?;
+    if mine == 0 {
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    let folded: i64 = query_scalar(
+        "WITH folded AS (DELETE FROM application_count_deltas RETURNING tenant_id, level_id, status, delta),
+              summed AS (SELECT tenant_id, level_id, status, SUM(delta) AS n FROM folded
+                         GROUP BY tenant_id, level_id, status),
+              applied AS (INSERT INTO application_counts (tenant_id, level_id, status, n)
+                          SELECT tenant_id, level_id, status, n FROM summed
+                          ORDER BY tenant_id, level_id, status
+                          ON CONFLICT (tenant_id, level_id, status)
+                          DO UPDATE SET n = application_counts.n + EXCLUDED.n)
+         SELECT COUNT(*) FROM folded",
+    )
+    .fetch_one(&mut tx)
+    .await?;
+    tx.commit().await?;
+    Ok(folded as u64)
+}
+
+/// The advisory lock key of the counter fold (any constant unique to it).
+const FOLD_LOCK: i64 = 0x6b79_6364_636f_756e;

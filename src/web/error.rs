@@ -59,6 +59,10 @@ impl WebError {
             WebError::Service(S::Unavailable(message)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, message.clone())
             }
+            WebError::Service(S::Contention(_)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Many changes are being saved at once. Try again in a moment.".into(),
+            ),
             WebError::Service(S::InvalidFields(fields)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 fields

@@ -38,6 +38,14 @@ pub(super) enum Inner {
 }
 
 impl Conn {
+    /// The database this connection speaks to, for the few statements written per dialect.
+    pub fn backend(&self) -> super::Backend {
+        match self.0 {
+            Inner::Sqlite(_) => super::Backend::Sqlite,
+            Inner::Any(_) | Inner::AnyTx(_) => super::Backend::Postgres,
+        }
+    }
+
     /// Runs statements without parameters or results (PRAGMAs, ANALYZE), on this connection.
     pub async fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.0 {

@@ -55,10 +55,10 @@ def basic_level_id(base_url, key):
     raise RuntimeError("the sandbox tenant sees no level named Basic")
 
 
-def run(base_url, key, *, duration, concurrency, run_id):
+def run(base_url, key, *, duration, concurrency, run_id, params=None):
     level = basic_level_id(base_url, key)
     steps = {s: [] for s in STEPS}
-    sequences, errors, samples = [], [0], []
+    sequences, errors, server_errors, samples = [], [0], [0], []
     lock = threading.Lock()
     deadline = time.monotonic() + duration
 
@@ -76,6 +76,7 @@ def run(base_url, key, *, duration, concurrency, run_id):
                 if status != expect:
                     with lock:
                         errors[0] += 1
+                        server_errors[0] += status is None or status >= 500
                         if len(samples) < 3:
                             samples.append(f"{name}: {status} {json.dumps(doc)[:200]}")
                     return None
@@ -84,7 +85,7 @@ def run(base_url, key, *, duration, concurrency, run_id):
             a = step("create_applicant", "POST", "/applicants",
                      {"external_id": f"bench-seq-{run_id}-{w}-{n}", "first_name": "Ada", "last_name": "Lovelace"}, 201)
             app = a and step("create_application", "POST", "/kyc_applications",
-                             {"applicant_id": a["id"], "level_id": level}, 201)
+                             {"applicant_id": a["id"], "level_id": level, "params": params or {}}, 201)
             ok = app and step("fill_answers", "PATCH", f"/kyc_applications/{app['id']}", ANSWERS, 200)
             ok = ok and step("send_to_review", "POST", f"/kyc_applications/{app['id']}/send-to-review", None, 200)
             with lock:
@@ -116,5 +117,7 @@ def run(base_url, key, *, duration, concurrency, run_id):
         "requests_per_s": round(sum(len(v) for v in steps.values()) / elapsed, 1),
         "steps": {k: summary(v) for k, v in steps.items()},
         "errors": errors[0],
+        "server_errors": server_errors[0],
         "error_samples": samples,
+        "level_id": level,
     }

@@ -17,15 +17,16 @@ def free_port():
 
 
 class Server:
-    def __init__(self, data_dir, log_path):
+    def __init__(self, data_dir, log_path, database_url=None):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
         # The default limit (20 req/s per key) is a production guard; the bench measures the server.
         env["KYCDESK_API_RATE_LIMIT"] = "100000"
         self.log = open(log_path, "w")
+        database = ["--database-url", database_url] if database_url else []
         self.proc = subprocess.Popen(
-            [str(BINARY), "--data-dir", str(data_dir), "serve",
+            [str(BINARY), "--data-dir", str(data_dir), *database, "serve",
              "--listen", f"127.0.0.1:{self.port}",
              # Plain http on loopback: a Secure cookie would be right in production, pointless here.
              "--secure-cookies", "false"],

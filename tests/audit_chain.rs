@@ -117,6 +117,10 @@ async fn a_truncated_tail_is_found_against_the_recorded_or_a_printed_head(app: T
     assert_eq!(broken.seq, 3);
 }
 
+fn events_in(transaction: usize) -> usize {
+    1 + transaction % 3
+}
+
 async fn concurrent_writers_leave_a_contiguous_chain(app: TestApp) {
     const WRITERS: usize = 8;
     const EVENTS: usize = 200;
@@ -126,13 +130,16 @@ async fn concurrent_writers_leave_a_contiguous_chain(app: TestApp) {
         tasks.push(tokio::spawn(async move {
             for n in 0..EVENTS {
                 let mut tx = store.begin_write().await.expect("begin");
-                let event = NewAuditEvent::new(
-                    AuditActor::system("test"),
-                    "test.concurrent",
-                    AuditSubject::new("writer", writer),
-                    json!({"writer": writer, "n": n}),
-                );
-                store::audit::append(&mut tx, &event).await.expect("append");
+                // One to three events per transaction: they are chained together at commit.
+                for k in 0..events_in(n) {
+                    let event = NewAuditEvent::new(
+                        AuditActor::system("test"),
+                        "test.concurrent",
+                        AuditSubject::new("writer", writer),
+                        json!({"writer": writer, "n": n, "k": k}),
+                    );
+                    store::audit::append(&mut tx, &event);
+                }
                 tx.commit().await.expect("commit");
             }
         }));
@@ -141,7 +148,8 @@ async fn concurrent_writers_leave_a_contiguous_chain(app: TestApp) {
         task.await.expect("writer finished");
     }
     let head = verify(&app, None).await.expect("intact");
-    assert_eq!(head.events, (WRITERS * EVENTS) as i64);
+    let total: usize = WRITERS * (0..EVENTS).map(events_in).sum::<usize>();
+    assert_eq!(head.events, total as i64);
     let distinct: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT seq) FROM audit_events")
         .fetch_one(app.services.store.pool())
         .await

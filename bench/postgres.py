@@ -7,8 +7,11 @@ TEMPLATE), reports throughput and latency, 5xx answers, the deadlocks PostgreSQL
 and the backends seen waiting on locks (pg_stat_activity, sampled every 50 ms).
 
 Knobs: BENCH_POSTGRES_URL (an admin URL, default postgres://postgres@127.0.0.1:5432/test),
-BENCH_PG_APPLICATIONS (default 100,000), BENCH_DURATION, BENCH_CONNECTIONS.
-Results: bench/results/postgres-latest.{md,json}."""
+BENCH_PG_APPLICATIONS (default 100,000), BENCH_DURATION, BENCH_CONNECTIONS;
+BENCH_PG_COUNTERS=in-place puts back the trigger that updated one counter row per tenant, level and
+status in place (before migration 14), to measure that design against the deltas.
+Results: bench/results/postgres-latest.{md,json} (BENCH_RESULTS_NAME names them otherwise;
+BENCH_BINARY and BENCH_BINARY_LABEL measure another build)."""
 
 import json
 import os
@@ -29,7 +32,33 @@ ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:
 APPLICATIONS = int(os.environ.get("BENCH_PG_APPLICATIONS", "100000"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+COUNTERS = os.environ.get("BENCH_PG_COUNTERS", "deltas")
+# Which instance counts the decision scenario runs with (BENCH_PG_INSTANCES=2 for one run).
+INSTANCES = [int(n) for n in os.environ.get("BENCH_PG_INSTANCES", "1,2").split(",")]
 REVIEWERS = 16
+# The trigger function of migrations/postgres/…_application_counts_triggers.sql.
+IN_PLACE_COUNTERS = """
+CREATE OR REPLACE FUNCTION application_counts_track() RETURNS trigger AS $$
+DECLARE
+    old_first boolean := TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.status <= NEW.status);
+BEGIN
+    IF old_first THEN
+        UPDATE application_counts SET n = n - 1
+        WHERE tenant_id = OLD.tenant_id AND level_id = OLD.level_id AND status = OLD.status;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO application_counts (tenant_id, level_id, status, n)
+        VALUES (NEW.tenant_id, NEW.level_id, NEW.status, 1)
+        ON CONFLICT (tenant_id, level_id, status) DO UPDATE SET n = application_counts.n + 1;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NOT old_first THEN
+        UPDATE application_counts SET n = n - 1
+        WHERE tenant_id = OLD.tenant_id AND level_id = OLD.level_id AND status = OLD.status;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
 INTAKE_THREADS = 8
 
 
@@ -73,6 +102,8 @@ def fresh(source, name):
     target = f"kycdesk_bench_{name}"
     psql(ADMIN_URL, f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
     psql(ADMIN_URL, f"CREATE DATABASE {target} TEMPLATE {source}")
+    if COUNTERS == "in-place" and psql(url_of(target), "SELECT to_regclass('application_count_deltas') IS NOT NULL") == "t":
+        psql(url_of(target), IN_PLACE_COUNTERS)
     return target
 
 
@@ -91,8 +122,9 @@ class LockSampler(threading.Thread):
     def run(self):
         proc = subprocess.Popen(["psql", self.url, "-XAtq"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
-        query = ("SELECT COALESCE(string_agg(wait_event, ','), '') || '|' FROM pg_stat_activity "
-                 "WHERE datname = current_database() AND wait_event_type = 'Lock';\n")
+        # Each waiting backend as "wait event:the statement it waits in" (its first words).
+        query = ("SELECT COALESCE(string_agg(wait_event || ':' || regexp_replace(left(query, 40), '[\\s,|]+', ' ', 'g'), ','), '') "
+                 "|| '|' FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock';\n")
         while not self.stop.is_set():
             proc.stdin.write(query)
             proc.stdin.flush()
@@ -109,6 +141,38 @@ class LockSampler(threading.Thread):
         n = max(self.samples, 1)
         return {"samples": self.samples, "mean_backends_waiting_on_locks": round(self.waiting / n, 2),
                 "mean_by_wait_event": {k: round(v / n, 2) for k, v in sorted(self.by_event.items())}}
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids():
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+class CpuMeter:
+    """CPU seconds spent by the kycdesk servers and by PostgreSQL's processes over a scenario."""
+
+    def __init__(self, servers):
+        self.servers = servers
+        self.pg = {pid: cpu_seconds(pid) for pid in postgres_pids()}
+        self.server_start = [cpu_seconds(s.proc.pid) for s in servers]
+        self.started = time.monotonic()
+
+    def result(self):
+        elapsed = time.monotonic() - self.started
+        pg = sum(cpu_seconds(pid) - self.pg.get(pid, 0.0) for pid in postgres_pids())
+        servers = sum(cpu_seconds(s.proc.pid) - t for s, t in zip(self.servers, self.server_start))
+        return {"seconds": round(elapsed, 1), "kycdesk_cores": round(servers / elapsed, 2),
+                "postgres_cores": round(pg / elapsed, 2)}
 
 
 def candidates(url, path, where="", limit=20000):
@@ -162,6 +226,7 @@ def decisions(source, data_dir, work, instances):
         sampler = LockSampler(url)
         sampler.start()
         cpu = machine.cpu_sample()
+        meter = CpuMeter(servers)
         results = [None] * instances
         parts = split(work / f"decisions{instances}.txt", instances)
 
@@ -176,6 +241,7 @@ def decisions(source, data_dir, work, instances):
         sampler.stop.set()
         sampler.join()
         steal = machine.cpu_share(cpu, machine.cpu_sample())
+        processes = meter.result()
     finally:
         for s in servers:
             s.stop()
@@ -189,7 +255,7 @@ def decisions(source, data_dir, work, instances):
         "deadlocks": deadlocks(database) - before,
         "locks": sampler.result(),
         "lock_waits_per_decision": round(sampler.waiting * 0.05 / max(decided, 1) * 1000, 3),
-        "cpu": steal, "per_instance": results,
+        "cpu": steal, "cpu_by_process": processes, "per_instance": results,
     }
 
 
@@ -236,8 +302,10 @@ def deadlock_scenario(source, data_dir, work):
 def write(results):
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "postgres-latest.json").write_text(json.dumps(results, indent=2))
-    lines = [f"# PostgreSQL scenarios ({results['applications']:,} applications, {results['when']})", "",
+    name = os.environ.get("BENCH_RESULTS_NAME", "postgres-latest")
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2))
+    lines = [f"# PostgreSQL scenarios ({results['applications']:,} applications, {results['when']}, "
+             f"{results['binary']}, counters: {results['counters']})", "",
              "| scenario | decisions/s | p50 ms | p99 ms | errors | deadlocks | mean backends waiting on locks |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for d in results["decisions"]:
@@ -255,7 +323,7 @@ def write(results):
               f"sequences/s, p50 {results['intake']['sequences']['p50_ms']} ms, "
               f"p99 {results['intake']['sequences']['p99_ms']} ms, errors {results['intake']['errors']}."]
     md = "\n".join(lines) + "\n"
-    (out / "postgres-latest.md").write_text(md)
+    (out / f"{name}.md").write_text(md)
     return md
 
 
@@ -273,9 +341,10 @@ def main():
     source, data_dir = prepare()
     work = ROOT / "target" / "bench-runs" / ("pg-" + time.strftime("%Y%m%d-%H%M%S"))
     work.mkdir(parents=True)
-    results = {"applications": APPLICATIONS, "when": time.strftime("%Y-%m-%d %H:%M"),
+    results = {"applications": APPLICATIONS, "when": time.strftime("%Y-%m-%d %H:%M"), "counters": COUNTERS,
+               "binary": os.environ.get("BENCH_BINARY_LABEL", "this commit"),
                "machine": machine.describe(), "decisions": []}
-    for instances in (1, 2):
+    for instances in INSTANCES:
         d = decisions(source, data_dir, work, instances)
         log(f"decisions, {instances} instance(s): {d['decisions_per_s']}/s p99 {d['p99_ms']:.1f} ms, "
             f"errors {d['errors']}, deadlocks {d['deadlocks']}, locks {d['locks']}")

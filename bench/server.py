@@ -7,7 +7,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-BINARY = Path(__file__).resolve().parent.parent / "target" / "release" / "kycdesk"
+# BENCH_BINARY measures another build (an earlier commit's, for a before/after).
+BINARY = Path(os.environ.get("BENCH_BINARY") or
+              Path(__file__).resolve().parent.parent / "target" / "release" / "kycdesk")
 
 
 def free_port():

@@ -124,9 +124,20 @@ fn events_in(transaction: usize) -> usize {
 async fn concurrent_writers_leave_a_contiguous_chain(app: TestApp) {
     const WRITERS: usize = 8;
     const EVENTS: usize = 200;
+    // On PostgreSQL half the writers are a second instance: its own pool and its own sequencer.
+    let other = match app.backend() {
+        store::Backend::Postgres => store::Store::connect(&app.config.database_url)
+            .await
+            .expect("second instance"),
+        store::Backend::Sqlite => app.services.store.clone(),
+    };
     let mut tasks = Vec::new();
     for writer in 0..WRITERS {
-        let store = app.services.store.clone();
+        let store = if writer % 2 == 0 {
+            app.services.store.clone()
+        } else {
+            other.clone()
+        };
         tasks.push(tokio::spawn(async move {
             for n in 0..EVENTS {
                 let mut tx = store.begin_write().await.expect("begin");
@@ -163,6 +174,54 @@ async fn concurrent_writers_leave_a_contiguous_chain(app: TestApp) {
         (head.events, head.events),
         "no gaps and no duplicates"
     );
+}
+
+/// An instance that died between its commit and the sequencing round left its events pending: the
+/// next round (of any instance) chains them after what was chained before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_a_crash_left_pending_are_chained_by_the_next_round() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    create_tenants(&app, 2).await;
+    let before = verify(&app, None).await.expect("intact");
+    for n in 0..3 {
+        sqlx::query(
+            "INSERT INTO audit_pending (event_id, occurred_at, actor, action, subject, payload)
+             VALUES ($1, '2026-12-07T08:00:00.000000Z', 'system:crashed', 'test.left_pending', 'test:1', $2)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(json!({"n": n}).to_string())
+        .execute(app.services.store.pool())
+        .await
+        .expect("a pending event");
+    }
+    assert_eq!(
+        app.services
+            .store
+            .chain_pending_audit()
+            .await
+            .expect("round"),
+        3
+    );
+    let after = verify(&app, None).await.expect("intact");
+    assert_eq!(after.events, before.events + 3);
+    let payloads: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM audit_events WHERE action = 'test.left_pending' ORDER BY seq",
+    )
+    .fetch_all(app.services.store.pool())
+    .await
+    .expect("chained");
+    assert_eq!(
+        payloads,
+        [r#"{"n":0}"#, r#"{"n":1}"#, r#"{"n":2}"#],
+        "in the order written"
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_pending")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
 }
 
 on_both_databases!(

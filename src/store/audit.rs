@@ -1,6 +1,7 @@
 //! Appending to and reading the hash-chained audit trail.
 
-use super::db::{self, RowRef, query, query_as};
+use super::bulk::{AUDIT_EVENTS, Table, bind_event, insert_rows};
+use super::db::{self, Query, RowRef, query, query_as};
 use futures_util::TryStreamExt;
 
 use super::{Backend, Conn, Store, StoreError, WriteTx};
@@ -30,85 +31,122 @@ pub fn append(tx: &mut WriteTx, event: &NewAuditEvent) {
     });
 }
 
-/// Chains and writes a committing transaction's events: one statement takes the head and reserves
-/// their sequence numbers (PostgreSQL locks the head row until the commit; SQLite holds the write
-/// lock already), one writes them and moves the head's hash on.
-pub(super) async fn write_pending(
-    conn: &mut Conn,
-    mut events: Vec<AuditEvent>,
-) -> Result<(), StoreError> {
-    let count = events.len() as i64;
-    let row = query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(count)
-        .fetch_one(&mut *conn)
+/// Takes the chain's head: its row is locked until the transaction ends (PostgreSQL; SQLite holds
+/// the write lock already), so appenders queue up: no gaps, no forks. Returns its seq and hash.
+pub(super) async fn lock_head(conn: &mut Conn) -> Result<(i64, String), StoreError> {
+    let row = query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(conn)
         .await?;
-    let last: i64 = row.try_get("seq")?;
-    let mut prev_hash: String = row.try_get("hash")?;
-    for (seq, event) in (last - count + 1..).zip(events.iter_mut()) {
+    Ok((row.try_get("seq")?, row.try_get("hash")?))
+}
+
+/// Chains `events` after `head` (taken with [`lock_head`] in this transaction) and writes them with
+/// the new head. SQLite does this in the committing transaction itself (see [`WriteTx::commit`]);
+/// PostgreSQL in a sequencing round over the events transactions left in `audit_pending` (see
+/// `store::sequencer`).
+pub(super) async fn chain(
+    conn: &mut Conn,
+    head: (i64, String),
+    events: &mut [AuditEvent],
+) -> Result<(), StoreError> {
+    let (seq, mut prev_hash) = head;
+    for (seq, event) in (seq + 1..).zip(events.iter_mut()) {
         event.seq = seq;
         event.prev_hash = std::mem::take(&mut prev_hash);
         event.hash = event.hashed_fields().hash();
         prev_hash.clone_from(&event.hash);
     }
-    let rows: Vec<String> = (0..events.len())
-        .map(|i| {
-            let p = i * 12;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8,
-                p + 9,
-                p + 10,
-                p + 11,
-                p + 12
-            )
-        })
-        .collect();
-    let insert = format!(
-        "INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject, tenant_id, request_id, client_ip,
-                                   payload, prev_hash, hash)
-         VALUES {}",
-        rows.join(", ")
-    );
-    let head = format!(
-        "UPDATE audit_head SET hash = ${} WHERE id = 1",
-        events.len() * 12 + 1
-    );
-    // PostgreSQL writes the events and the head in one round trip while the head is locked.
-    let sql = match conn.backend() {
-        Backend::Postgres => format!("WITH appended AS ({insert} RETURNING seq) {head}"),
-        Backend::Sqlite => insert,
-    };
-    let mut statement = query(&sql);
-    for event in &events {
-        statement = statement
-            .bind(event.seq)
-            .bind(event.id.to_string())
-            .bind(&event.occurred_at)
-            .bind(&event.actor)
-            .bind(&event.action)
-            .bind(&event.subject)
-            .bind(event.tenant_id.clone())
-            .bind(event.request_id.clone())
-            .bind(event.client_ip.clone())
-            .bind(&event.payload)
-            .bind(&event.prev_hash)
-            .bind(&event.hash);
-    }
-    statement.bind(&prev_hash).execute(&mut *conn).await?;
-    if conn.backend() == Backend::Sqlite {
-        query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&prev_hash)
-            .execute(&mut *conn)
-            .await?;
-    }
+    let backend = conn.backend();
+    insert_rows(conn, backend, AUDIT_EVENTS, events, bind_event).await?;
+    query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq + events.len() as i64)
+        .bind(&prev_hash)
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// What a PostgreSQL transaction leaves for the sequencer: its events, unnumbered.
+const AUDIT_PENDING: &Table = &Table {
+    name: "audit_pending",
+    columns: &[
+        ("event_id", false),
+        ("occurred_at", false),
+        ("actor", false),
+        ("action", false),
+        ("subject", false),
+        ("tenant_id", false),
+        ("request_id", false),
+        ("client_ip", false),
+        ("payload", false),
+    ],
+};
+
+fn bind_pending<'q>(query: Query<'q>, e: &AuditEvent) -> Query<'q> {
+    query
+        .bind(e.id.to_string())
+        .bind(e.occurred_at.clone())
+        .bind(e.actor.clone())
+        .bind(e.action.clone())
+        .bind(e.subject.clone())
+        .bind(e.tenant_id.clone())
+        .bind(e.request_id.clone())
+        .bind(e.client_ip.clone())
+        .bind(e.payload.clone())
+}
+
+/// Writes a transaction's events to `audit_pending` (PostgreSQL): an insert that locks nothing
+/// another transaction holds; they are chained after the commit.
+pub(super) async fn leave_pending(
+    conn: &mut Conn,
+    events: &[AuditEvent],
+) -> Result<(), StoreError> {
+    insert_rows(conn, Backend::Postgres, AUDIT_PENDING, events, bind_pending).await
+}
+
+/// How many pending events one sequencing round chains at most.
+pub(super) const ROUND: usize = 5000;
+
+/// One sequencing round (PostgreSQL), in `conn`'s transaction: takes the head, moves up to
+/// [`ROUND`] committed pending events into the chain in the order they were written, and returns
+/// how many. The head is taken before the pending events are read, so a round sees every event
+/// committed before it started, and two rounds (of two instances) never chain the same event.
+pub(super) async fn sequence_round(conn: &mut Conn) -> Result<usize, StoreError> {
+    let head = lock_head(conn).await?;
+    let rows = query(
+        "WITH moved AS (
+             DELETE FROM audit_pending
+             WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
+             RETURNING id, event_id, occurred_at, actor, action, subject, tenant_id, request_id,
+                       client_ip, payload)
+         SELECT * FROM moved ORDER BY id",
+    )
+    .bind(ROUND as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut events = rows
+        .iter()
+        .map(|row| {
+            Ok(AuditEvent {
+                seq: 0,
+                id: super::rows::parsed(row, "event_id")?,
+                occurred_at: row.try_get("occurred_at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                tenant_id: row.try_get("tenant_id")?,
+                request_id: row.try_get("request_id")?,
+                client_ip: row.try_get("client_ip")?,
+                payload: row.try_get("payload")?,
+                prev_hash: String::new(),
+                hash: String::new(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    if !events.is_empty() {
+        chain(conn, head, &mut events).await?;
+    }
+    Ok(events.len())
 }
 
 /// The head the database records (seq 0 before the first event).

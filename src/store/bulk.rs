@@ -151,9 +151,9 @@ impl Loader {
 }
 
 /// A table and its columns; a column marked `float` is bound as text and cast back (see `float_text`).
-struct Table {
-    name: &'static str,
-    columns: &'static [(&'static str, bool)],
+pub(super) struct Table {
+    pub(super) name: &'static str,
+    pub(super) columns: &'static [(&'static str, bool)],
 }
 
 /// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ...` for `rows` rows. SQLite gets anonymous `?`
@@ -185,7 +185,7 @@ fn insert_sql(table: &Table, rows: usize, backend: Backend) -> String {
     sql
 }
 
-async fn insert_rows<T>(
+pub(super) async fn insert_rows<T>(
     conn: &mut Conn,
     backend: Backend,
     table: &Table,
@@ -444,7 +444,7 @@ fn bind_decision<'q>(query: Query<'q>, d: &Decision) -> Query<'q> {
         .bind(d.reviewed_at.map(|t| t.canonical()))
 }
 
-const AUDIT_EVENTS: &Table = &Table {
+pub(super) const AUDIT_EVENTS: &Table = &Table {
     name: "audit_events",
     columns: &[
         ("seq", false),
@@ -462,7 +462,7 @@ const AUDIT_EVENTS: &Table = &Table {
     ],
 };
 
-fn bind_event<'q>(query: Query<'q>, e: &AuditEvent) -> Query<'q> {
+pub(super) fn bind_event<'q>(query: Query<'q>, e: &AuditEvent) -> Query<'q> {
     query
         .bind(e.seq)
         .bind(e.id.to_string())

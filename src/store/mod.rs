@@ -29,6 +29,7 @@ pub mod signature_codes;
 pub mod staff;
 pub mod tenants;
 
+mod sequencer;
 mod transaction;
 mod write_gate;
 
@@ -40,6 +41,7 @@ use sqlx::{AnyPool, Connection, Executor};
 pub use contention::{Contention, ContentionCounts};
 pub use db::Conn;
 pub use error::StoreError;
+use sequencer::Sequencer;
 pub use transaction::{SnapshotTx, WriteConn, WriteTx};
 use write_gate::WriteGate;
 
@@ -73,6 +75,8 @@ pub struct Store {
     sqlite: Option<db::sqlite::Pool>,
     backend: Backend,
     gate: WriteGate,
+    /// PostgreSQL only: chains the audit events transactions leave pending.
+    sequencer: Option<Sequencer>,
     contention: ContentionCounts,
 }
 
@@ -83,8 +87,9 @@ const SQLITE_CONNECTIONS: usize = 8;
 /// How often a serving process checkpoints SQLite's WAL (see `db::sqlite::Pool::spawn_checkpointer`).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// How often a serving process folds PostgreSQL's status-count deltas into the counters: the queue's
-/// tabs then sum at most about a second of changes (see `queue::fold_counts`).
+/// How often a serving process folds PostgreSQL's status-count deltas into the counters (the queue's
+/// tabs then sum at most about a second of changes, see `queue::fold_counts`) and chains audit
+/// events left pending by a crash (see `sequencer`).
 const FOLD_COUNTS_EVERY: Duration = Duration::from_secs(1);
 
 /// Settings every sqlx SQLite connection gets (migrations, tests): as `db::sqlite`'s.
@@ -146,17 +151,28 @@ impl Store {
             }
             Backend::Postgres => None,
         };
+        let sequencer = (backend == Backend::Postgres).then(|| Sequencer::new(pool.clone()));
         Ok(Store {
             pool,
             sqlite,
             backend,
             gate: WriteGate::for_backend(backend),
+            sequencer,
             contention: ContentionCounts::default(),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Chains every audit event committed so far (PostgreSQL leaves them pending until a round;
+    /// nothing to do on SQLite). Returns how many this call chained.
+    pub async fn chain_pending_audit(&self) -> Result<usize, StoreError> {
+        match &self.sequencer {
+            Some(sequencer) => sequencer.chain_committed().await,
+            None => Ok(0),
+        }
     }
 
     /// Transactions aborted for contention (deadlock victims, serialization failures) so far.
@@ -188,7 +204,7 @@ impl Store {
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         let turn = self.gate.wait().await;
         let conn = self.begin("BEGIN IMMEDIATE", "BEGIN").await?;
-        Ok(WriteTx::new(conn, turn))
+        Ok(WriteTx::new(conn, turn, self.sequencer.clone()))
     }
 
     /// A connection for a single-statement write outside a transaction (a session record, a job
@@ -244,6 +260,10 @@ impl Store {
                 tick.tick().await;
                 if let Err(error) = queue::fold_counts(&store).await {
                     tracing::warn!(%error, "could not fold the status-count deltas");
+                }
+                // Events a crashed instance committed but did not see chained.
+                if let Err(error) = store.chain_pending_audit().await {
+                    tracing::warn!(%error, "could not chain the pending audit events");
                 }
             }
         })

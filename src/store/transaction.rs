@@ -3,6 +3,7 @@
 
 use std::ops::{Deref, DerefMut};
 
+use super::sequencer::Sequencer;
 use super::write_gate::Turn;
 use super::{Conn, StoreError};
 use crate::domain::audit::AuditEvent;
@@ -16,8 +17,9 @@ use crate::domain::audit::AuditEvent;
 ///    use case touching an entity before the entities it owns;
 /// 2. no shared counter: a status change appends a delta row (`application_count_deltas`) that
 ///    locks nothing, folded into `application_counts` by one instance at a time;
-/// 3. last, at commit, the audit chain's head row, through [`WriteTx::commit`] alone: the
-///    transaction's audit events were queued by `audit::append` and are chained here.
+/// 3. none of the audit chain: the transaction's events (queued by `audit::append`) are written
+///    to `audit_pending` at commit and chained after it by a sequencing round, the only writer of
+///    the chain's head row (`store::sequencer`).
 ///
 /// A deadlock that happens anyway (rows of step 1 taken in opposite orders by two use cases) ends
 /// in [`StoreError::Contention`], and the service layer runs the whole use case again.
@@ -28,24 +30,41 @@ pub struct WriteTx {
     _turn: Turn,
     /// Audit events to chain at commit (see `audit::append`).
     pub(super) audit: Vec<AuditEvent>,
+    /// PostgreSQL's sequencer, which chains the events after the commit.
+    sequencer: Option<Sequencer>,
 }
 
 impl WriteTx {
-    pub(super) fn new(conn: Conn, turn: Turn) -> Self {
+    pub(super) fn new(conn: Conn, turn: Turn, sequencer: Option<Sequencer>) -> Self {
         Self {
             conn,
             _turn: turn,
             audit: Vec::new(),
+            sequencer,
         }
     }
 
-    /// Appends the queued audit events to the chain, then commits.
+    /// Commits with the queued audit events. SQLite chains them in the transaction (it is the only
+    /// writer); PostgreSQL leaves them pending, commits, and returns once a sequencing round has
+    /// chained them (see `store::sequencer`).
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        let events = std::mem::take(&mut self.audit);
-        if !events.is_empty() {
-            super::audit::write_pending(&mut self.conn, events).await?;
+        let mut events = std::mem::take(&mut self.audit);
+        if events.is_empty() {
+            return self.conn.commit().await;
         }
-        self.conn.commit().await
+        match self.sequencer.take() {
+            None => {
+                let head = super::audit::lock_head(&mut self.conn).await?;
+                super::audit::chain(&mut self.conn, head, &mut events).await?;
+                self.conn.commit().await
+            }
+            Some(sequencer) => {
+                super::audit::leave_pending(&mut self.conn, &events).await?;
+                self.conn.commit().await?;
+                sequencer.after_commit().await;
+                Ok(())
+            }
+        }
     }
 
     pub async fn rollback(self) -> Result<(), StoreError> {

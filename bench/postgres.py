@@ -213,11 +213,15 @@ def sandbox_key(data_dir):
     return next(t for t in tenants if t["sandbox"])["api_key"]
 
 
-def decisions(source, data_dir, work, instances):
-    database = fresh(source, f"decisions{instances}")
+def decisions(source, data_dir, work, instances, workers=True):
+    """32 concurrent decisions over `instances` servers. Each decision queues a webhook delivery;
+    with `workers` off the servers run no background jobs, so the numbers show the decisions alone."""
+    name = f"decisions{instances}{'' if workers else '_noworkers'}"
+    database = fresh(source, name)
     url = url_of(database)
-    total = candidates(url, work / f"decisions{instances}.txt")
-    servers = [Server(data_dir, work / f"server-decisions{instances}-{i}.log", url) for i in range(instances)]
+    total = candidates(url, work / f"{name}.txt")
+    env = None if workers else {"KYCDESK_WORKERS": "0"}
+    servers = [Server(data_dir, work / f"server-{name}-{i}.log", url, env) for i in range(instances)]
     try:
         who = reviewer(data_dir)
         # Sessions live in the database: one sign-in serves every instance.
@@ -228,7 +232,7 @@ def decisions(source, data_dir, work, instances):
         cpu = machine.cpu_sample()
         meter = CpuMeter(servers)
         results = [None] * instances
-        parts = split(work / f"decisions{instances}.txt", instances)
+        parts = split(work / f"{name}.txt", instances)
 
         def one(i):
             results[i] = decide(servers[i], browser, parts[i], CONNECTIONS // instances)
@@ -247,7 +251,7 @@ def decisions(source, data_dir, work, instances):
             s.stop()
     decided = sum(r["requests"] for r in results)
     return {
-        "instances": instances, "connections": CONNECTIONS, "candidates": total,
+        "instances": instances, "workers": workers, "connections": CONNECTIONS, "candidates": total,
         "decisions_per_s": round(sum(r["req_per_s"] for r in results), 1),
         "p50_ms": max(r["p50_ms"] for r in results), "p99_ms": max(r["p99_ms"] for r in results),
         "errors": sum(r["errors"] for r in results),
@@ -306,17 +310,20 @@ def write(results):
     (out / f"{name}.json").write_text(json.dumps(results, indent=2))
     lines = [f"# PostgreSQL scenarios ({results['applications']:,} applications, {results['when']}, "
              f"{results['binary']}, counters: {results['counters']})", "",
-             "| scenario | decisions/s | p50 ms | p99 ms | errors | deadlocks | mean backends waiting on locks |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| scenario | decisions/s | p50 ms | p99 ms | errors | deadlocks | mean backends waiting on locks | CPU (cores) |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for d in results["decisions"]:
-        lines.append(f"| 32 concurrent decisions, {d['instances']} instance(s) | {d['decisions_per_s']} | "
+        jobs = "" if d.get("workers", True) else ", no background jobs"
+        cpu = d["cpu_by_process"]
+        lines.append(f"| 32 concurrent decisions, {d['instances']} instance(s){jobs} | {d['decisions_per_s']} | "
                      f"{d['p50_ms']:.1f} | {d['p99_ms']:.1f} | {d['errors']} | {d['deadlocks']} | "
-                     f"{d['locks']['mean_backends_waiting_on_locks']} {d['locks']['mean_by_wait_event']} |")
+                     f"{d['locks']['mean_backends_waiting_on_locks']} {d['locks']['mean_by_wait_event']} | "
+                     f"kycdesk {cpu['kycdesk_cores']}, PostgreSQL {cpu['postgres_cores']} |")
     s = results["deadlock"]
     lines.append(f"| deadlock scenario: {REVIEWERS} reviewers + {INTAKE_THREADS} intake threads | "
                  f"{s['decisions']['req_per_s']} | {s['decisions']['p50_ms']:.1f} | {s['decisions']['p99_ms']:.1f} | "
                  f"{s['decisions']['errors']} + {s['intake']['server_errors']} intake 5xx | {s['deadlocks']} | "
-                 f"{s['locks']['mean_backends_waiting_on_locks']} {s['locks']['mean_by_wait_event']} |")
+                 f"{s['locks']['mean_backends_waiting_on_locks']} {s['locks']['mean_by_wait_event']} | |")
     lines += ["", f"Deadlock scenario intake: {s['intake']['sequences_per_s']} sequences/s, "
               f"{s['intake']['errors']} errors, use-case retries logged: {s['retries_logged']}.",
               f"API intake sequence alone ({INTAKE_THREADS} threads): {results['intake']['sequences_per_s']} "
@@ -344,11 +351,13 @@ def main():
     results = {"applications": APPLICATIONS, "when": time.strftime("%Y-%m-%d %H:%M"), "counters": COUNTERS,
                "binary": os.environ.get("BENCH_BINARY_LABEL", "this commit"),
                "machine": machine.describe(), "decisions": []}
-    for instances in INSTANCES:
-        d = decisions(source, data_dir, work, instances)
-        log(f"decisions, {instances} instance(s): {d['decisions_per_s']}/s p99 {d['p99_ms']:.1f} ms, "
-            f"errors {d['errors']}, deadlocks {d['deadlocks']}, locks {d['locks']}")
-        results["decisions"].append(d)
+    for workers in (True, False):
+        for instances in INSTANCES:
+            d = decisions(source, data_dir, work, instances, workers)
+            log(f"decisions, {instances} instance(s), workers {'on' if workers else 'off'}: "
+                f"{d['decisions_per_s']}/s p99 {d['p99_ms']:.1f} ms, errors {d['errors']}, "
+                f"deadlocks {d['deadlocks']}, locks {d['locks']}, CPU {d['cpu_by_process']}")
+            results["decisions"].append(d)
     results["deadlock"] = deadlock_scenario(source, data_dir, work)
     s = results["deadlock"]
     log(f"deadlock scenario: decisions {s['decisions']['req_per_s']}/s p99 {s['decisions']['p99_ms']:.1f} ms, "

@@ -19,12 +19,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, data_dir, log_path, database_url=None):
+    def __init__(self, data_dir, log_path, database_url=None, extra_env=None):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
         # The default limit (20 req/s per key) is a production guard; the bench measures the server.
         env["KYCDESK_API_RATE_LIMIT"] = "100000"
+        env.update(extra_env or {})
         self.log = open(log_path, "w")
         database = ["--database-url", database_url] if database_url else []
         self.proc = subprocess.Popen(

@@ -1,7 +1,7 @@
 //! Appending to and reading the hash-chained audit trail.
 
 use super::bulk::{AUDIT_EVENTS, Table, bind_event, insert_rows};
-use super::db::{self, Query, RowRef, query, query_as};
+use super::db::{self, Query, Row, RowRef, query, query_as};
 use futures_util::TryStreamExt;
 
 use super::{Backend, Conn, Store, StoreError, WriteTx};
@@ -113,35 +113,22 @@ pub(super) const ROUND: usize = 5000;
 /// committed before it started, and two rounds (of two instances) never chain the same event.
 pub(super) async fn sequence_round(conn: &mut Conn) -> Result<usize, StoreError> {
     let head = lock_head(conn).await?;
+    // Read as unchained events: no seq or hashes yet.
     let rows = query(
         "WITH moved AS (
              DELETE FROM audit_pending
              WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1)
-             RETURNING id, event_id, occurred_at, actor, action, subject, tenant_id, request_id,
-                       client_ip, payload)
-         SELECT * FROM moved ORDER BY id",
+             RETURNING id AS pending_id, event_id AS id, occurred_at, actor, action, subject,
+                       tenant_id, request_id, client_ip, payload)
+         SELECT *, CAST(0 AS BIGINT) AS seq, '' AS prev_hash, '' AS hash FROM moved
+         ORDER BY pending_id",
     )
     .bind(ROUND as i64)
     .fetch_all(&mut *conn)
     .await?;
     let mut events = rows
         .iter()
-        .map(|row| {
-            Ok(AuditEvent {
-                seq: 0,
-                id: super::rows::parsed(row, "event_id")?,
-                occurred_at: row.try_get("occurred_at")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                subject: row.try_get("subject")?,
-                tenant_id: row.try_get("tenant_id")?,
-                request_id: row.try_get("request_id")?,
-                client_ip: row.try_get("client_ip")?,
-                payload: row.try_get("payload")?,
-                prev_hash: String::new(),
-                hash: String::new(),
-            })
-        })
+        .map(event_from_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
     if !events.is_empty() {
         chain(conn, head, &mut events).await?;
@@ -383,6 +370,24 @@ pub struct EventDetail {
     pub has_next: bool,
 }
 
+/// An event from a row with the `audit_events` columns.
+fn event_from_row(row: &Row) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        seq: row.try_get("seq")?,
+        id: super::rows::parsed(row, "id")?,
+        occurred_at: row.try_get("occurred_at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        tenant_id: row.try_get("tenant_id")?,
+        request_id: row.try_get("request_id")?,
+        client_ip: row.try_get("client_ip")?,
+        payload: row.try_get("payload")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
 /// The event with this `seq`, or `NotFound`.
 pub async fn event_detail(conn: &mut Conn, seq: i64) -> Result<EventDetail, StoreError> {
     let row = query(
@@ -402,20 +407,7 @@ pub async fn event_detail(conn: &mut Conn, seq: i64) -> Result<EventDetail, Stor
     .await?;
     let next_seq: Option<i64> = row.try_get("next_seq")?;
     Ok(EventDetail {
-        event: AuditEvent {
-            seq: row.try_get("seq")?,
-            id: super::rows::parsed(&row, "id")?,
-            occurred_at: row.try_get("occurred_at")?,
-            actor: row.try_get("actor")?,
-            action: row.try_get("action")?,
-            subject: row.try_get("subject")?,
-            tenant_id: row.try_get("tenant_id")?,
-            request_id: row.try_get("request_id")?,
-            client_ip: row.try_get("client_ip")?,
-            payload: row.try_get("payload")?,
-            prev_hash: row.try_get("prev_hash")?,
-            hash: row.try_get("hash")?,
-        },
+        event: event_from_row(&row)?,
         actor_email: row.try_get("actor_email")?,
         tenant_name: row.try_get("tenant_name")?,
         previous_hash: row.try_get("previous_hash")?,

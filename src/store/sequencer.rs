@@ -67,6 +67,12 @@ impl Sequencer {
         loop {
             let mut tx = Conn(Inner::AnyTx(self.0.pool.begin().await?));
             let moved = audit::sequence_round(&mut tx).await?;
+            if moved == 0 {
+                // Another instance's round took them: ending without a commit spares a WAL flush
+                // (the head was only locked).
+                tx.rollback().await?;
+                return Ok(chained);
+            }
             tx.commit().await?;
             chained += moved;
             if moved < audit::ROUND {

@@ -10,10 +10,9 @@ use crate::domain::audit::{
     HashedFields, LOG_PAGE_SIZE, NewAuditEvent,
 };
 
-/// Records an event to append when `tx` commits. Every write transaction takes the chain head last
-/// (see [`WriteTx`]'s lock order): the head row is the one lock all writers share, so it is held
-/// for the appends and the commit only, and a transaction waiting for it holds nothing the head's
-/// holder can be waiting for.
+/// Records an event to append when `tx` commits: the chain's head is the one row every writer
+/// shares, so no transaction takes it while it changes anything else (see [`WriteTx`]'s lock order
+/// and `WriteTx::commit`).
 pub fn append(tx: &mut WriteTx, event: &NewAuditEvent) {
     tx.audit.push(AuditEvent {
         seq: 0,

@@ -15,50 +15,14 @@ const DECISIONS_EACH: usize = 5;
 const INTAKES: usize = 80;
 
 /// Creates an applicant and an application on `level` and sends it to review (the worker then
-/// submits it to the sandbox, which answers `consider`): the statuses of every call.
-async fn intake(tenant: &TenantApi, level: &str, n: usize) -> (Vec<StatusCode>, Option<String>) {
-    use reqwest::Method;
-    let mut seen = Vec::new();
-    let (status, applicant) = tenant
-        .call(
-            Method::POST,
-            "/applicants",
-            Some(json!({"external_id": format!("busy-{n}"), "first_name": "Ada", "last_name": "Busy"})),
-        )
+/// submits it to the sandbox, which answers `consider`); each call must succeed.
+async fn intake(tenant: &TenantApi, level: &str, n: usize) -> String {
+    let applicant = tenant.applicant(&format!("busy-{n}"), "Busy").await;
+    let id = tenant
+        .quick_application(level, &applicant, json!({"sandbox_outcome": "consider"}))
         .await;
-    seen.push(status);
-    let Some(applicant) = applicant["id"].as_str() else {
-        return (seen, None);
-    };
-    let (status, created) = tenant
-        .call(
-            Method::POST,
-            "/kyc_applications",
-            Some(json!({"applicant_id": applicant, "level_id": level,
-                        "params": {"sandbox_outcome": "consider"}})),
-        )
-        .await;
-    seen.push(status);
-    let Some(id) = created["id"].as_str().map(str::to_owned) else {
-        return (seen, None);
-    };
-    let (status, _) = tenant
-        .call(
-            Method::PATCH,
-            &format!("/kyc_applications/{id}"),
-            Some(json!({"attribute_changes": [{"key": "nickname", "value": "Ada"}]})),
-        )
-        .await;
-    seen.push(status);
-    let (status, _) = tenant
-        .call(
-            Method::POST,
-            &format!("/kyc_applications/{id}/send-to-review"),
-            None,
-        )
-        .await;
-    seen.push(status);
-    (seen, Some(id))
+    tenant.send_to_review(&id).await;
+    id
 }
 
 /// The version a case page offers to decide on.
@@ -114,10 +78,7 @@ async fn submissions_and_decisions_in_one_level_never_fail(app: TestApp) {
     let level = quick_level(&app, "Busy", false, vec![]).await;
 
     // The cases the reviewers will decide: in review on the level.
-    let first =
-        join_all((0..REVIEWERS * DECISIONS_EACH).map(|n| intake(&sandbox, &level, n))).await;
-    let ids: Vec<String> = first.into_iter().filter_map(|(_, id)| id).collect();
-    assert_eq!(ids.len(), REVIEWERS * DECISIONS_EACH);
+    let ids = join_all((0..REVIEWERS * DECISIONS_EACH).map(|n| intake(&sandbox, &level, n))).await;
     for id in &ids {
         sandbox.wait_for_status(id, "review").await;
     }
@@ -137,20 +98,17 @@ async fn submissions_and_decisions_in_one_level_never_fail(app: TestApp) {
     let arriving = join_all((0..INTAKES).map(|n| intake(&sandbox, &level, 1000 + n)));
     let (decided, arrived) = tokio::join!(deciding, arriving);
 
-    let statuses: Vec<StatusCode> = decided
+    let failed: Vec<StatusCode> = decided
         .into_iter()
         .flatten()
-        .chain(arrived.iter().flat_map(|(s, _)| s.iter().copied()))
-        .collect();
-    let failed: Vec<&StatusCode> = statuses
-        .iter()
         .filter(|s| !s.is_success() && !s.is_redirection())
         .collect();
-    assert!(failed.is_empty(), "every request succeeds: {failed:?}");
-    for (_, id) in &arrived {
-        sandbox
-            .wait_for_status(id.as_ref().expect("created"), "review")
-            .await;
+    assert!(
+        failed.is_empty(),
+        "every view and decision succeeds: {failed:?}"
+    );
+    for id in &arrived {
+        sandbox.wait_for_status(id, "review").await;
     }
     for id in &ids {
         let (_, body) = sandbox
@@ -191,3 +149,89 @@ async fn submissions_and_decisions_in_one_level_never_fail(app: TestApp) {
 }
 
 on_both_databases!(submissions_and_decisions_in_one_level_never_fail);
+
+/// A real deadlock, made on purpose: another transaction holds the tenant row the decision's
+/// outbox message refers to, the decision (holding its application) waits for it, then the other
+/// transaction asks for the application. PostgreSQL aborts the decision; the service layer runs it
+/// again and the reviewer gets the normal answer, not a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlock_victim_is_run_again_not_answered_500() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    let (_, sandbox) = seeded(&app).await;
+    let level = quick_level(&app, "Locked", false, vec![]).await;
+    let id = intake(&sandbox, &level, 1).await;
+    sandbox.wait_for_status(&id, "review").await;
+    let pool = app.services.store.pool();
+    let tenant: String = sqlx::query_scalar("SELECT tenant_id FROM applications WHERE id = $1")
+        .bind(&id)
+        .fetch_one(pool)
+        .await
+        .expect("tenant");
+    let mut browser = signed_in(&app, "locked@example.com", "reviewer").await;
+    let page = browser.get(&format!("/applications/{id}")).await;
+    let version = version_in(&page.body).expect("a decision form");
+
+    let mut other = pool.begin().await.expect("begin");
+    // Only the decision's backend looks for the cycle, so it is the victim every time.
+    sqlx::query("SET LOCAL deadlock_timeout = '60s'")
+        .execute(&mut *other)
+        .await
+        .expect("set");
+    sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR UPDATE")
+        .bind(&tenant)
+        .fetch_one(&mut *other)
+        .await
+        .expect("lock the tenant");
+    let path = format!("/applications/{id}/decision");
+    let deciding = tokio::spawn(async move {
+        browser
+            .post(
+                &path,
+                &[("outcome", "accept"), ("version", &version.to_string())],
+            )
+            .await
+    });
+    // The decision has updated its application and now waits for the tenant row.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("activity");
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the decision never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    sqlx::query("UPDATE applications SET updated_at = updated_at WHERE id = $1")
+        .bind(&id)
+        .execute(&mut *other)
+        .await
+        .expect("the other transaction gets the application once the decision is aborted");
+    other.rollback().await.expect("rollback");
+
+    let decided = deciding.await.expect("decision request");
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    let (_, body) = sandbox
+        .call(
+            reqwest::Method::GET,
+            &format!("/kyc_applications/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(body["status"], "accepted");
+    assert_eq!(
+        app.services.store.contention().deadlocks(),
+        1,
+        "the decision was the deadlock victim once, then ran again"
+    );
+}

@@ -48,8 +48,4 @@ impl ContentionCounts {
     pub fn deadlocks(&self) -> u64 {
         self.0[Contention::Deadlock as usize].load(Ordering::Relaxed)
     }
-
-    pub fn serialization_failures(&self) -> u64 {
-        self.0[Contention::Serialization as usize].load(Ordering::Relaxed)
-    }
 }

@@ -87,10 +87,10 @@ const SQLITE_CONNECTIONS: usize = 8;
 /// How often a serving process checkpoints SQLite's WAL (see `db::sqlite::Pool::spawn_checkpointer`).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// How often a serving process folds PostgreSQL's status-count deltas into the counters (the queue's
-/// tabs then sum at most about a second of changes, see `queue::fold_counts`) and chains audit
-/// events left pending by a crash (see `sequencer`).
-const FOLD_COUNTS_EVERY: Duration = Duration::from_secs(1);
+/// How often a serving process on PostgreSQL folds the status-count deltas into the counters (the
+/// queue's tabs then sum at most about a second of changes, see `queue::fold_counts`) and chains
+/// audit events a crash left pending (see `sequencer`).
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(1);
 
 /// Settings every sqlx SQLite connection gets (migrations, tests): as `db::sqlite`'s.
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -247,14 +247,15 @@ impl Store {
 
     /// A serving process's upkeep of the database, until the task is aborted. SQLite: WAL
     /// checkpoints in the background instead of inside commits (short CLI runs keep SQLite's
-    /// automatic checkpoints). PostgreSQL: the status-count deltas folded into the counters.
+    /// automatic checkpoints). PostgreSQL: the status-count deltas folded into the counters, and
+    /// audit events a crashed instance left pending chained.
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         if let Some(pool) = &self.sqlite {
             return pool.spawn_checkpointer(CHECKPOINT_EVERY);
         }
         let store = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(FOLD_COUNTS_EVERY);
+            let mut tick = tokio::time::interval(MAINTENANCE_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;

@@ -196,14 +196,13 @@ async fn events_a_crash_left_pending_are_chained_by_the_next_round() {
         .await
         .expect("a pending event");
     }
-    assert_eq!(
-        app.services
-            .store
-            .chain_pending_audit()
-            .await
-            .expect("round"),
-        3
-    );
+    // The server's own once-a-second round may take some of them first: either way, after this
+    // call every one is chained.
+    app.services
+        .store
+        .chain_pending_audit()
+        .await
+        .expect("round");
     let after = verify(&app, None).await.expect("intact");
     assert_eq!(after.events, before.events + 3);
     let payloads: Vec<String> = sqlx::query_scalar(

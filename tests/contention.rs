@@ -198,7 +198,8 @@ async fn a_deadlock_victim_is_run_again_not_answered_500() {
     loop {
         let waiting: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+             WHERE datname = current_database() AND wait_event_type = 'Lock'
+               AND query LIKE 'INSERT INTO outbox_messages%'",
         )
         .fetch_one(pool)
         .await

@@ -23,7 +23,7 @@ use crate::webhooks::sender::WebhookSender;
 pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
-    pub rate_limiter: Arc<crate::api::rate_limit::RateLimiter>,
+    pub throttles: Arc<crate::rate_limit::Throttles>,
 }
 
 /// An opened application: migrated database and services, ready to serve or to run a command against.
@@ -76,8 +76,9 @@ impl App {
         let state = AppState {
             services: self.services.clone(),
             config: Arc::new(self.config.clone()),
-            rate_limiter: Arc::new(crate::api::rate_limit::RateLimiter::new(
+            throttles: Arc::new(crate::rate_limit::Throttles::new(
                 self.config.api_rate_per_second,
+                self.config.security.failures_per_address_per_minute,
             )),
         };
         let routes = crate::web::router(&state)

@@ -120,6 +120,9 @@ pub struct SecurityConfig {
     pub session_absolute: chrono::Duration,
     pub lockout_failures: i64,
     pub lockout: chrono::Duration,
+    /// Refused sign-ins (and, separately, refused API keys) allowed per client address and minute,
+    /// in bursts of two minutes' worth; beyond that the address gets 429 without a check.
+    pub failures_per_address_per_minute: u32,
 }
 
 impl Default for SecurityConfig {
@@ -129,6 +132,7 @@ impl Default for SecurityConfig {
             session_absolute: chrono::Duration::hours(12),
             lockout_failures: 5,
             lockout: chrono::Duration::minutes(15),
+            failures_per_address_per_minute: 10,
         }
     }
 }

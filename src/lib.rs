@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod media;
 pub mod providers;
+pub mod rate_limit;
 pub mod service;
 pub mod store;
 pub mod web;

@@ -108,6 +108,166 @@ async fn five_failures_lock_the_account_until_the_window_ends(app: TestApp) {
     assert_eq!(failures, 0);
 }
 
+/// The `reason` of every refused sign-in so far.
+async fn refusal_reasons(app: &TestApp) -> Vec<String> {
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM audit_events WHERE action = 'auth.sign_in_failed'")
+            .fetch_all(app.services.store.pool())
+            .await
+            .expect("refusals");
+    details
+        .iter()
+        .map(|d| {
+            let json: serde_json::Value = serde_json::from_str(d).expect("details json");
+            json["reason"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+/// Sign-in pages opened one by one, each with its own session and CSRF token, ready to post at once.
+async fn sign_in_forms(app: &TestApp, count: usize) -> Vec<Browser> {
+    let mut browsers = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut browser = Browser::new(app);
+        assert_eq!(browser.get("/login").await.status, 200);
+        browsers.push(browser);
+    }
+    browsers
+}
+
+async fn a_burst_of_wrong_passwords_checks_at_most_five(app: TestApp) {
+    app.staff_user("rev@example.com", "reviewer", PASSWORD)
+        .await;
+    let burst = sign_in_forms(&app, 30).await;
+    let answers = futures_util::future::join_all(burst.into_iter().map(|mut browser| async move {
+        browser
+            .post(
+                "/login",
+                &[
+                    ("email", "rev@example.com"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await
+            .status
+    }))
+    .await;
+    assert!(answers.iter().all(|status| *status == 401), "{answers:?}");
+    let reasons = refusal_reasons(&app).await;
+    let checked = reasons.iter().filter(|r| *r == "wrong_password").count();
+    assert_eq!(checked, 5, "wrong passwords actually checked: {reasons:?}");
+    assert_eq!(reasons.len(), 30);
+    assert_eq!(app.audit_count("auth.locked").await, 1);
+
+    // The right password, also sent by many at once, opens nothing until the lock ends.
+    let burst = sign_in_forms(&app, 10).await;
+    let answers = futures_util::future::join_all(burst.into_iter().map(|mut browser| async move {
+        browser
+            .post(
+                "/login",
+                &[("email", "rev@example.com"), ("password", PASSWORD)],
+            )
+            .await
+            .status
+    }))
+    .await;
+    assert!(answers.iter().all(|status| *status == 401), "{answers:?}");
+    assert_eq!(app.audit_count("auth.signed_in").await, 0);
+}
+
+/// A form POST whose body is held back: the server has loaded (and touched) the session and its
+/// handler is waiting for the body when `hold` returns — it asks for it with `100 Continue`.
+struct HeldPost {
+    stream: tokio::net::TcpStream,
+}
+
+impl HeldPost {
+    async fn hold(app: &TestApp, path: &str, cookie: &str, csrf: &str, body_len: usize) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = app.base_url.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {}={cookie}\r\nX-CSRF-Token: {csrf}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {body_len}\r\n\
+             Expect: 100-continue\r\nConnection: close\r\n\r\n",
+            common::browser::COOKIE_NAME
+        );
+        stream.write_all(head.as_bytes()).await.expect("send head");
+        let mut seen = Vec::new();
+        while !seen.ends_with(b"\r\n\r\n") {
+            let mut byte = [0_u8; 1];
+            assert_eq!(
+                stream.read(&mut byte).await.expect("read"),
+                1,
+                "closed early"
+            );
+            seen.push(byte[0]);
+        }
+        let interim = String::from_utf8_lossy(&seen);
+        assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");
+        Self { stream }
+    }
+
+    /// Sends the body and reads the whole answer (the connection closes after it).
+    async fn finish(mut self, body: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream
+            .write_all(body.as_bytes())
+            .await
+            .expect("send body");
+        let mut answer = String::new();
+        self.stream
+            .read_to_string(&mut answer)
+            .await
+            .expect("answer");
+        answer
+    }
+}
+
+async fn a_session_ended_by_sign_out_never_comes_back(app: TestApp) {
+    app.staff_user("rev@example.com", "reviewer", PASSWORD)
+        .await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        browser.sign_in("rev@example.com", PASSWORD).await.status,
+        303
+    );
+    assert_eq!(browser.get("/").await.status, 200);
+    let cookie = browser.cookie.clone().expect("session cookie");
+    let csrf = browser.csrf.clone().expect("csrf token");
+    // The request in flight writes its activity back when it ends.
+    age_session_activity(&app).await;
+    let body = "body=late+note";
+    let late = HeldPost::hold(&app, "/applications/0/notes", &cookie, &csrf, body.len()).await;
+
+    assert_eq!(browser.post("/logout", &[]).await.status, 303);
+    let answer = late.finish(body).await;
+    assert!(!answer.starts_with("HTTP/1.1 5"), "{answer}");
+
+    let mut replay = Browser::new(&app);
+    replay.cookie = Some(cookie);
+    assert_eq!(
+        replay.get("/").await.location(),
+        Some("/login"),
+        "the signed-out session came back"
+    );
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("sessions");
+    assert_eq!(left, 0, "a deleted session was saved again");
+}
+
+/// Moves `last_seen` of every session two minutes back: still valid, but due for its write-back.
+async fn age_session_activity(app: &TestApp) {
+    let earlier = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    set_session_time(app, "last_seen", &earlier).await;
+}
+
 async fn staff_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
         .fetch_one(app.services.store.pool())
@@ -417,6 +577,11 @@ async fn applicant_names_are_escaped(app: TestApp) {
 
 /// Rewrites one time field inside the stored session data, as if that much time had passed.
 async fn age_session(app: &TestApp, field: &str) {
+    set_session_time(app, field, "2000-01-01T00:00:00.000000Z").await;
+}
+
+/// Sets one time field inside every stored session's data.
+async fn set_session_time(app: &TestApp, field: &str, at: &str) {
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, data FROM sessions")
         .fetch_all(app.services.store.pool())
         .await
@@ -424,7 +589,7 @@ async fn age_session(app: &TestApp, field: &str) {
     for (id, data) in rows {
         let mut json: serde_json::Value = serde_json::from_str(&data).expect("session json");
         if json.get(field).is_some() {
-            json[field] = serde_json::json!("2000-01-01T00:00:00.000000Z");
+            json[field] = serde_json::json!(at);
             sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
                 .bind(json.to_string())
                 .bind(id)
@@ -460,6 +625,8 @@ on_both_databases!(
     sign_in_cycles_the_session_id_and_sign_out_kills_it,
     refusals_say_the_same_whatever_the_reason,
     five_failures_lock_the_account_until_the_window_ends,
+    a_burst_of_wrong_passwords_checks_at_most_five,
+    a_session_ended_by_sign_out_never_comes_back,
     csrf_failures_are_403_and_change_nothing,
     the_permission_matrix_holds_on_every_route,
     ending_a_users_access_ends_their_live_session,
@@ -468,6 +635,49 @@ on_both_databases!(
     htmx_gets_the_partial_and_a_plain_request_the_page,
     applicant_names_are_escaped,
 );
+
+/// 10 refusals a minute per address, in bursts of 20.
+fn strict_address_throttle(config: &mut kycdesk::config::Config) {
+    config.security.failures_per_address_per_minute = 10;
+}
+
+async fn a_password_spray_from_one_address_is_throttled(app: TestApp) {
+    let mut browser = Browser::new(&app);
+    for n in 0..20 {
+        let email = format!("user{n}@example.com");
+        assert_eq!(browser.sign_in(&email, "Summer2026!").await.status, 401);
+    }
+    let throttled = browser.sign_in("user20@example.com", "Summer2026!").await;
+    assert_eq!(throttled.status, 429);
+    assert!(throttled.headers.contains_key("retry-after"));
+    assert!(
+        throttled.body.contains("Too many failed sign-ins"),
+        "{}",
+        throttled.body
+    );
+    assert_eq!(
+        app.audit_count("auth.sign_in_failed").await,
+        20,
+        "a throttled attempt is not even checked"
+    );
+
+    // Guessed API keys from the same address meet their own limit.
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..21 {
+        let answer = client
+            .get(app.url("/api/v1/applications"))
+            .bearer_auth(format!("kyc_guess_{n}"))
+            .send()
+            .await
+            .expect("request");
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(&statuses[..20], &[401; 20]);
+    assert_eq!(statuses[20], 429);
+}
+
+on_both_databases!(@with crate::strict_address_throttle; a_password_spray_from_one_address_is_throttled);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_deployments_use_a_host_only_secure_cookie_and_hsts() {

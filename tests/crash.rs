@@ -34,6 +34,7 @@ fn serve(app: &TestApp) -> (Child, String) {
         .env("KYCDESK_WEBHOOK_ALLOW_PRIVATE", "true")
         // Load from the tests, not a production integration's pace.
         .env("KYCDESK_API_RATE_LIMIT", "100000")
+        .env("KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE", "100000")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

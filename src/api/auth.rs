@@ -5,6 +5,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::time::Instant;
 
 use super::error::ApiError;
 use crate::app::AppState;
@@ -51,21 +52,37 @@ pub async fn key_ctx(
     parts: &Parts,
     secret: &str,
 ) -> Result<(Ctx, crate::domain::tenant::Tenant), ApiError> {
-    let (key, tenant) = service::api_keys::authenticate(&state.services, secret)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    if let Err(wait) = state.rate_limiter.check(key.id, std::time::Instant::now()) {
-        let seconds = wait.as_secs() + 1;
-        let mut refusal = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many requests; retry in {seconds} s"),
-        );
-        refusal.retry_after = Some(seconds);
-        return Err(refusal);
-    }
-    let ctx = Ctx::tenant(&tenant, key.id, crate::web::meta_of(parts));
+    let meta = crate::web::meta_of(parts);
+    let address = meta.client_ip.clone().unwrap_or_default();
+    let throttles = &state.throttles;
+    // An address that keeps presenting refused keys is guessing: it is refused before the lookup.
+    throttles
+        .refused_keys
+        .peek(address.clone(), Instant::now())
+        .map_err(|wait| too_many("too many refused API keys from this address", wait))?;
+    let Some((key, tenant)) = service::api_keys::authenticate(&state.services, secret).await?
+    else {
+        throttles.refused_keys.spend(address, Instant::now());
+        return Err(ApiError::unauthorized());
+    };
+    throttles
+        .api_keys
+        .check(key.id, Instant::now())
+        .map_err(|wait| too_many("too many requests", wait))?;
+    let ctx = Ctx::tenant(&tenant, key.id, meta);
     Ok((ctx, tenant))
+}
+
+/// 429 `rate_limited` with the wait in `Retry-After`.
+fn too_many(what: &str, wait: std::time::Duration) -> ApiError {
+    let seconds = wait.as_secs() + 1;
+    let mut refusal = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("{what}; retry in {seconds} s"),
+    );
+    refusal.retry_after = Some(seconds);
+    refusal
 }
 
 pub async fn require_api_key(

@@ -14,7 +14,6 @@ mod idempotency;
 mod json;
 mod levels;
 mod provider_webhooks;
-pub mod rate_limit;
 mod schema;
 mod signatures;
 

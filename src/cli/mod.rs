@@ -64,6 +64,9 @@ struct ServeArgs {
     /// Minutes an account stays locked after 5 failed sign-ins [default: 15]
     #[arg(long, env = "KYCDESK_LOCKOUT_MINUTES", value_parser = clap::value_parser!(u32).range(1..=1440))]
     lockout_minutes: Option<u32>,
+    /// Refused sign-ins (and refused API keys) per client address and minute, in bursts of twice that [default: 10]
+    #[arg(long, env = "KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    failures_per_address_per_minute: Option<u32>,
     /// Largest document file accepted, in MiB [default: 15]
     #[arg(long, env = "KYCDESK_MAX_UPLOAD_MIB", value_parser = clap::value_parser!(u32).range(1..=100))]
     max_upload_mib: Option<u32>,
@@ -142,6 +145,9 @@ impl ServeArgs {
                     chrono::Duration::hours(i64::from(h))
                 }),
             lockout: self.lockout_minutes.map_or(defaults.lockout, minutes),
+            failures_per_address_per_minute: self
+                .failures_per_address_per_minute
+                .unwrap_or(defaults.failures_per_address_per_minute),
             ..defaults
         }
     }

@@ -1,31 +1,17 @@
 //! Staff sign-in with lockout, sign-out, and resuming a session.
 
-use chrono::Duration;
 use serde_json::json;
 
 use super::{Ctx, RequestMeta, ServiceError, Services, passwords};
 use crate::domain::audit::{AuditActor, AuditSubject, NewAuditEvent};
 use crate::domain::ids::StaffUserId;
+use crate::domain::sign_in::Admission;
 use crate::domain::staff::StaffUser;
 use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::Email;
 use crate::store::{self, StoreError};
 
-/// How many failures lock an account, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    pub max_failures: i64,
-    pub lock_for: Duration,
-}
-
-impl Default for LockoutPolicy {
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            lock_for: Duration::minutes(15),
-        }
-    }
-}
+pub use crate::domain::sign_in::LockoutPolicy;
 
 /// A refused sign-in. Deliberately says nothing about why (unknown e-mail, wrong password, locked,
 /// deactivated): the reason is in the audit trail, not in the answer.
@@ -74,7 +60,9 @@ async fn refuse(
     Err(SignInError::Refused)
 }
 
-/// Checks an e-mail and password. Every path costs one argon2 verification, so timing tells nothing.
+/// Checks an e-mail and password. Every path costs one argon2 verification, so timing tells nothing;
+/// at most `policy.max_failures` wrong passwords are ever checked per lockout window, however many
+/// attempts run at once (each is admitted and counted before its check, see `domain::sign_in`).
 pub async fn sign_in(
     services: &Services,
     meta: &RequestMeta,
@@ -82,7 +70,6 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> Result<StaffUser, SignInError> {
-    let now = Timestamp::now();
     let user = match Email::parse(email) {
         Ok(email) => {
             let mut conn = services.store.conn().await?;
@@ -95,7 +82,7 @@ pub async fn sign_in(
         Err(_) => None,
     };
     let shown_email: String = email.chars().take(254).collect();
-    let Some(mut user) = user else {
+    let Some(user) = user else {
         passwords::verify(password, None).await?;
         return refuse(
             services,
@@ -107,68 +94,135 @@ pub async fn sign_in(
         .await;
     };
     let subject = AuditSubject::new("staff_user", user.id);
-    if user.is_locked(now) {
+    if !admit(services, meta, &user, policy).await? {
         passwords::verify(password, None).await?;
         return refuse(services, meta, subject, &shown_email, "locked").await;
-    }
-    if let Some(until) = user.locked_until {
-        // The lock ran out: record its end and start counting afresh.
-        let mut tx = services.store.begin_write().await?;
-        store::staff::clear_sign_in_failures(&mut tx, user.id).await?;
-        let event = NewAuditEvent::new(
-            AuditActor::system("auth"),
-            "auth.lock_expired",
-            subject.clone(),
-            json!({"locked_until": until}),
-        );
-        store::audit::append(&mut tx, &with_meta(event, meta));
-        tx.commit().await?;
-        user.failed_logins = 0;
-        user.locked_until = None;
     }
     let password_ok = passwords::verify(password, Some(&user.password_hash)).await?;
     if !user.active {
         return refuse(services, meta, subject, &shown_email, "deactivated").await;
     }
-    if !password_ok {
-        let mut tx = services.store.begin_write().await?;
-        let (failures, locked_until) = store::staff::record_sign_in_failure(
-            &mut tx,
-            user.id,
-            policy.max_failures,
-            now.plus(policy.lock_for),
-        )
-        .await?;
-        let event = NewAuditEvent::new(
-            anonymous(meta),
-            "auth.sign_in_failed",
-            subject.clone(),
-            json!({"email": shown_email, "reason": "wrong_password", "failures": failures}),
-        );
-        store::audit::append(&mut tx, &with_meta(event, meta));
-        if failures == policy.max_failures {
-            let event = NewAuditEvent::new(
-                AuditActor::system("auth"),
-                "auth.locked",
-                subject,
-                json!({"failures": failures, "locked_until": locked_until}),
-            );
-            store::audit::append(&mut tx, &with_meta(event, meta));
-        }
-        tx.commit().await?;
-        return Err(SignInError::Refused);
-    }
-    let mut tx = services.store.begin_write().await?;
-    store::staff::clear_sign_in_failures(&mut tx, user.id).await?;
-    let event = NewAuditEvent::new(
-        AuditActor::staff(user.id),
-        "auth.signed_in",
-        subject,
-        json!({}),
-    );
-    store::audit::append(&mut tx, &with_meta(event, meta));
-    tx.commit().await?;
+    let outcome = if password_ok {
+        CheckOutcome::Right(json!({}))
+    } else {
+        CheckOutcome::Wrong(json!({"email": shown_email, "reason": "wrong_password"}))
+    };
+    settle(services, meta, &user, policy, outcome).await?;
     Ok(user)
+}
+
+/// Admits one more secret check for `user` (counting it), or refuses it because the account is
+/// locked; records a lock that ran out or that this refusal set.
+async fn admit(
+    services: &Services,
+    meta: &RequestMeta,
+    user: &StaffUser,
+    policy: LockoutPolicy,
+) -> Result<bool, ServiceError> {
+    let now = Timestamp::now();
+    let subject = AuditSubject::new("staff_user", user.id);
+    let mut tx = services.store.begin_write().await?;
+    let mut attempts = store::staff::lock_sign_in_attempts(&mut tx, user.id).await?;
+    let admission = attempts.admit(now, policy);
+    let event = match admission {
+        Admission::Admitted {
+            lock_expired: Some(until),
+        } => Some(NewAuditEvent::new(
+            AuditActor::system("auth"),
+            "auth.lock_expired",
+            subject,
+            json!({"locked_until": until}),
+        )),
+        Admission::Refused {
+            locked_until,
+            newly_locked: true,
+        } => Some(NewAuditEvent::new(
+            AuditActor::system("auth"),
+            "auth.locked",
+            subject,
+            json!({"failures": attempts.counted, "locked_until": locked_until}),
+        )),
+        Admission::Admitted { lock_expired: None } | Admission::Refused { .. } => None,
+    };
+    if let Some(event) = event {
+        store::audit::append(&mut tx, &with_meta(event, meta));
+    }
+    store::staff::save_sign_in_attempts(&mut tx, user.id, attempts).await?;
+    tx.commit().await?;
+    Ok(matches!(admission, Admission::Admitted { .. }))
+}
+
+/// How an admitted check ended; `Wrong` carries what the failure event records.
+enum CheckOutcome {
+    Right(serde_json::Value),
+    Wrong(serde_json::Value),
+}
+
+/// Settles an admitted check in one write transaction with its audit events: a wrong secret stays
+/// counted (and may lock the account); a right one is refused if concurrent failures locked the
+/// account meanwhile, and otherwise starts the count afresh and records the sign-in.
+async fn settle(
+    services: &Services,
+    meta: &RequestMeta,
+    user: &StaffUser,
+    policy: LockoutPolicy,
+    outcome: CheckOutcome,
+) -> Result<(), SignInError> {
+    let now = Timestamp::now();
+    let subject = AuditSubject::new("staff_user", user.id);
+    let mut tx = services.store.begin_write().await?;
+    let mut attempts = store::staff::lock_sign_in_attempts(&mut tx, user.id).await?;
+    let mut events = Vec::new();
+    let accepted = match outcome {
+        CheckOutcome::Right(details) => match attempts.succeeded(now) {
+            Ok(()) => {
+                events.push(NewAuditEvent::new(
+                    AuditActor::staff(user.id),
+                    "auth.signed_in",
+                    subject,
+                    details,
+                ));
+                true
+            }
+            Err(locked_until) => {
+                events.push(NewAuditEvent::new(
+                    anonymous(meta),
+                    "auth.sign_in_failed",
+                    subject,
+                    json!({"email": user.email.as_str(), "reason": "locked", "locked_until": locked_until}),
+                ));
+                false
+            }
+        },
+        CheckOutcome::Wrong(mut details) => {
+            details["failures"] = json!(attempts.counted);
+            events.push(NewAuditEvent::new(
+                anonymous(meta),
+                "auth.sign_in_failed",
+                subject.clone(),
+                details,
+            ));
+            if let Some(locked_until) = attempts.failed(now, policy) {
+                events.push(NewAuditEvent::new(
+                    AuditActor::system("auth"),
+                    "auth.locked",
+                    subject,
+                    json!({"failures": attempts.counted, "locked_until": locked_until}),
+                ));
+            }
+            false
+        }
+    };
+    for event in events {
+        store::audit::append(&mut tx, &with_meta(event, meta));
+    }
+    store::staff::save_sign_in_attempts(&mut tx, user.id, attempts).await?;
+    tx.commit().await?;
+    if accepted {
+        Ok(())
+    } else {
+        Err(SignInError::Refused)
+    }
 }
 
 /// Records a sign-out.

@@ -16,9 +16,20 @@ fn hasher() -> Result<Argon2<'static>, ServiceError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// One argon2 run takes 19 MiB and a core for tens of milliseconds; more runs at once than cores
+/// only queue in the blocking pool while holding their memory (a burst of 100 sign-ins would hold
+/// 1.9 GB). Waiting here holds nothing.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+});
+
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Internal(format!("hashing permit: {e}")))?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| ServiceError::Internal(format!("hashing task: {e}")))

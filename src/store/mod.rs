@@ -25,8 +25,10 @@ pub mod queue;
 pub mod retention;
 mod rows;
 pub mod sessions;
+pub mod settings;
 pub mod signature_codes;
 pub mod staff;
+pub mod staff_mfa;
 pub mod tenants;
 
 mod sequencer;

@@ -9,10 +9,7 @@ use crate::domain::time::Timestamp;
 const PERIOD_KEY: &str = "retention_years";
 
 pub async fn period_years(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
-    let value: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(PERIOD_KEY)
-        .fetch_optional(conn)
-        .await?;
+    let value = super::settings::get(conn, PERIOD_KEY).await?;
     Ok(value.and_then(|v| v.parse().ok()))
 }
 
@@ -21,17 +18,7 @@ pub async fn set_period_years(
     years: u32,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    query("DELETE FROM settings WHERE key = $1")
-        .bind(PERIOD_KEY)
-        .execute(&mut *conn)
-        .await?;
-    query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)")
-        .bind(PERIOD_KEY)
-        .bind(years.to_string())
-        .bind(at.canonical())
-        .execute(conn)
-        .await?;
-    Ok(())
+    super::settings::set(conn, PERIOD_KEY, &years.to_string(), at).await
 }
 
 /// The reason of the applicant's legal hold, if there is one.

@@ -4,23 +4,21 @@ use super::db::{query, query_as};
 use super::{Conn, StoreError};
 use crate::domain::time::Timestamp;
 
-/// Inserts or replaces a session record.
-pub async fn save(
+/// Replaces an existing record's data; `false` when there is no such record. Never inserts: a
+/// record deleted by sign-out while a request still held the session must stay deleted.
+pub async fn update(
     conn: &mut Conn,
     id: &str,
     data: &str,
     expires_at: Timestamp,
-) -> Result<(), StoreError> {
-    query(
-        "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-    )
-    .bind(id)
-    .bind(data)
-    .bind(expires_at.canonical())
-    .execute(conn)
-    .await?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let done = query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(data)
+        .bind(expires_at.canonical())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Inserts a new record; `false` when the id is taken (the caller draws another).

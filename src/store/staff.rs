@@ -2,10 +2,10 @@
 
 use super::db::{Row, query, query_scalar};
 use super::rows::{flag, parsed, parsed_opt, timestamp};
-use super::{Conn, StoreError};
+use super::{Backend, Conn, StoreError};
 use crate::domain::ids::StaffUserId;
+use crate::domain::sign_in::SignInAttempts;
 use crate::domain::staff::StaffUser;
-use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::Email;
 
 const COLUMNS: &str =
@@ -109,36 +109,41 @@ pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
         .await
 }
 
-/// Counts one failed sign-in atomically (concurrent failures all count) and sets the lock when the
-/// count reaches `max_failures`. Returns the new count and lock.
-pub async fn record_sign_in_failure(
+/// The user's sign-in attempt counter, locked until the transaction ends (a row lock on PostgreSQL;
+/// on SQLite the write transaction already excludes every other writer), so that reading and
+/// updating it is one atomic step however many sign-ins run at once.
+pub async fn lock_sign_in_attempts(
     conn: &mut Conn,
     id: StaffUserId,
-    max_failures: i64,
-    lock_until: Timestamp,
-) -> Result<(i64, Option<Timestamp>), StoreError> {
-    let row = query(
-        "UPDATE staff_users SET failed_logins = failed_logins + 1,
-                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
-                version = version + 1
-         WHERE id = $3 RETURNING failed_logins, locked_until",
-    )
-    .bind(max_failures)
-    .bind(lock_until.canonical())
+) -> Result<SignInAttempts, StoreError> {
+    let lock = match conn.backend() {
+        Backend::Postgres => "FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let row = query(&format!(
+        "SELECT failed_logins, locked_until FROM staff_users WHERE id = $1 {lock}"
+    ))
     .bind(id.to_string())
     .fetch_one(conn)
     .await?;
-    Ok((
-        row.try_get("failed_logins")?,
-        parsed_opt(&row, "locked_until")?,
-    ))
+    Ok(SignInAttempts {
+        counted: row.try_get("failed_logins")?,
+        locked_until: parsed_opt(&row, "locked_until")?,
+    })
 }
 
-/// Resets the failure count and any lock (after a good sign-in, or when a lock has run out).
-pub async fn clear_sign_in_failures(conn: &mut Conn, id: StaffUserId) -> Result<(), StoreError> {
-    query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL, version = version + 1 WHERE id = $1")
-        .bind(id.to_string())
-        .execute(conn)
-        .await?;
+pub async fn save_sign_in_attempts(
+    conn: &mut Conn,
+    id: StaffUserId,
+    attempts: SignInAttempts,
+) -> Result<(), StoreError> {
+    query(
+        "UPDATE staff_users SET failed_logins = $1, locked_until = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(attempts.counted)
+    .bind(attempts.locked_until.map(|t| t.canonical()))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }

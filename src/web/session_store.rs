@@ -62,17 +62,25 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
+    /// tower-sessions calls this only for a session that was loaded at the start of the request.
+    /// If it has been deleted since (a sign-out in another request), the save is dropped rather
+    /// than recreating it: an ended session never comes back. Not an error, which would turn the
+    /// late request's answer into a 500.
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         let mut conn = self.store.write_conn().await.map_err(backend)?;
-        store::sessions::save(
+        let saved = store::sessions::update(
             &mut conn,
             &key(&record.id),
             &data,
             to_timestamp(record.expiry_date),
         )
         .await
-        .map_err(backend)
+        .map_err(backend)?;
+        if !saved {
+            tracing::debug!("a session ended during the request; its late save is dropped");
+        }
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {

@@ -135,7 +135,11 @@ impl TestApp {
             database_url,
             data_dir: dir.path().to_path_buf(),
             secure_cookies: false,
-            security: kycdesk::config::SecurityConfig::default(),
+            security: kycdesk::config::SecurityConfig {
+                // Every test signs in from 127.0.0.1; only the throttle's own test meets the limit.
+                failures_per_address_per_minute: 100_000,
+                ..Default::default()
+            },
             max_upload_bytes: kycdesk::config::DEFAULT_MAX_UPLOAD_BYTES,
             // High enough that no test but the rate-limit one ever meets it.
             api_rate_per_second: 10_000,

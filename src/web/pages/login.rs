@@ -4,9 +4,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::time::Instant;
 use tower_sessions::Session;
 
 use crate::app::AppState;
@@ -20,6 +21,10 @@ use crate::web::request_meta::Meta;
 
 /// The only message a refused sign-in gets, whatever the reason.
 const REFUSED: &str = "Sign-in failed. Check your e-mail and password. After 5 failed attempts an account is locked for a while.";
+
+/// The answer once an address has had too many refusals (a spray over many accounts).
+const THROTTLED: &str =
+    "Too many failed sign-ins from your network. Wait a minute, then try again.";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -54,6 +59,13 @@ pub async fn submit(
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
+    let address = meta.client_ip.clone().unwrap_or_default();
+    let throttle = &state.throttles.sign_in_failures;
+    if let Err(wait) = throttle.peek(address.clone(), Instant::now()) {
+        let page = refused_page(&session, form.email, THROTTLED).await?;
+        let retry_after = (header::RETRY_AFTER, (wait.as_secs() + 1).to_string());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, [retry_after], page).into_response());
+    }
     let policy = LockoutPolicy {
         max_failures: state.config.security.lockout_failures,
         lock_for: state.config.security.lockout,
@@ -72,16 +84,25 @@ pub async fn submit(
             ))
         }
         Err(SignInError::Refused) => {
-            let csrf = csrf::token(&session).await?;
-            let page = LoginPage {
-                layout: Layout::anonymous("Sign in", csrf),
-                email: form.email,
-                error: Some(REFUSED),
-            };
+            throttle.spend(address, Instant::now());
+            let page = refused_page(&session, form.email, REFUSED).await?;
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
         }
         Err(SignInError::Service(error)) => Err(error.into()),
     }
+}
+
+/// The sign-in form again, with the e-mail kept and why it was refused.
+async fn refused_page(
+    session: &Session,
+    email: String,
+    error: &'static str,
+) -> Result<LoginPage, WebError> {
+    Ok(LoginPage {
+        layout: Layout::anonymous("Sign in", csrf::token(session).await?),
+        email,
+        error: Some(error),
+    })
 }
 
 pub async fn logout(State(state): State<AppState>, staff: Staff) -> Result<Response, WebError> {

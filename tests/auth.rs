@@ -514,7 +514,7 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         "/account/password",
         "/no-such-page",
         "/healthz",
-        "/static/app-3.css",
+        "/static/app-4.css",
     ] {
         let page = admin.get(path).await;
         let header = |name: &str| {

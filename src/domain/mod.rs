@@ -20,6 +20,7 @@ pub mod level_rules;
 pub mod password;
 pub mod permission;
 pub mod queue;
+pub mod recovery_code;
 pub mod requirement;
 pub mod retention;
 pub mod sign_in;

@@ -86,6 +86,17 @@ impl SignInAttempts {
             .then(|| self.lock(now, policy))
     }
 
+    /// A right password when a code is still due: refused if the account was locked meanwhile;
+    /// otherwise this check's own count is given back, and only that — failures stay counted
+    /// until the code is right, so knowing the password buys no extra code guesses.
+    pub fn passed_first_factor(&mut self, now: Timestamp) -> Result<(), Timestamp> {
+        if let Some(until) = self.locked_at(now) {
+            return Err(until);
+        }
+        self.counted = (self.counted - 1).max(0);
+        Ok(())
+    }
+
     /// An admitted check was right. Refused (with the lock's end) when concurrent failures locked
     /// the account meanwhile: a locked account takes not even the right secret. Otherwise the count
     /// starts afresh.
@@ -142,6 +153,20 @@ mod tests {
         ));
         assert_eq!(attempts.succeeded(now), Ok(()));
         assert_eq!(attempts.counted, 0);
+    }
+
+    #[test]
+    fn a_right_password_with_a_code_due_gives_back_only_its_own_count() {
+        let policy = LockoutPolicy::default();
+        let now = Timestamp::now();
+        let mut attempts = fresh();
+        for _ in 0..3 {
+            attempts.admit(now, policy);
+            attempts.failed(now, policy);
+        }
+        attempts.admit(now, policy);
+        assert_eq!(attempts.passed_first_factor(now), Ok(()));
+        assert_eq!(attempts.counted, 3, "earlier failures stay counted");
     }
 
     #[test]

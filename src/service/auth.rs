@@ -5,9 +5,11 @@ use serde_json::json;
 use super::{Ctx, RequestMeta, ServiceError, Services, passwords};
 use crate::domain::audit::{AuditActor, AuditSubject, NewAuditEvent};
 use crate::domain::ids::StaffUserId;
+use crate::domain::recovery_code;
 use crate::domain::sign_in::Admission;
 use crate::domain::staff::StaffUser;
 use crate::domain::time::Timestamp;
+use crate::domain::totp::TotpSecret;
 use crate::domain::validate::contact::Email;
 use crate::store::{self, StoreError};
 
@@ -43,13 +45,13 @@ fn anonymous(meta: &RequestMeta) -> AuditActor {
     }
 }
 
-async fn refuse(
+async fn refuse<T>(
     services: &Services,
     meta: &RequestMeta,
     subject: AuditSubject,
     email: &str,
     reason: &str,
-) -> Result<StaffUser, SignInError> {
+) -> Result<T, SignInError> {
     let event = NewAuditEvent::new(
         anonymous(meta),
         "auth.sign_in_failed",
@@ -58,6 +60,17 @@ async fn refuse(
     );
     super::record(services, &with_meta(event, meta)).await?;
     Err(SignInError::Refused)
+}
+
+/// A password step that was accepted, and what comes next.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in.
+    Complete(StaffUser),
+    /// The password was right; the user's second factor is due before the session starts.
+    CodeDue(StaffUser),
+    /// Signed in, but MFA is required and the user has none yet: they enrol before anything else.
+    EnrolmentDue(StaffUser),
 }
 
 /// Checks an e-mail and password. Every path costs one argon2 verification, so timing tells nothing;
@@ -69,7 +82,7 @@ pub async fn sign_in(
     policy: LockoutPolicy,
     email: &str,
     password: &str,
-) -> Result<StaffUser, SignInError> {
+) -> Result<SignIn, SignInError> {
     let user = match Email::parse(email) {
         Ok(email) => {
             let mut conn = services.store.conn().await?;
@@ -102,13 +115,117 @@ pub async fn sign_in(
     if !user.active {
         return refuse(services, meta, subject, &shown_email, "deactivated").await;
     }
-    let outcome = if password_ok {
-        CheckOutcome::Right(json!({}))
+    if !password_ok {
+        let details = json!({"email": shown_email, "reason": "wrong_password"});
+        settle(services, meta, &user, policy, CheckOutcome::Wrong(details)).await?;
+        return Err(SignInError::Refused);
+    }
+    let enrolled = {
+        let mut conn = services.store.conn().await?;
+        store::staff_mfa::get(&mut conn, user.id)
+            .await?
+            .is_some_and(|e| e.confirmed_at.is_some())
+    };
+    if enrolled {
+        settle(services, meta, &user, policy, CheckOutcome::FirstOfTwo).await?;
+        return Ok(SignIn::CodeDue(user));
+    }
+    if super::mfa::is_required(services).await? {
+        let details = json!({"mfa": "enrolment_due"});
+        settle(services, meta, &user, policy, CheckOutcome::Right(details)).await?;
+        return Ok(SignIn::EnrolmentDue(user));
+    }
+    settle(
+        services,
+        meta,
+        &user,
+        policy,
+        CheckOutcome::Right(json!({})),
+    )
+    .await?;
+    Ok(SignIn::Complete(user))
+}
+
+/// The second step of a sign-in: a TOTP code from the user's app, or one of their recovery codes.
+/// Wrong codes count toward the same lockout as wrong passwords; a code is accepted once.
+pub async fn second_factor(
+    services: &Services,
+    meta: &RequestMeta,
+    policy: LockoutPolicy,
+    id: StaffUserId,
+    code: &str,
+) -> Result<StaffUser, SignInError> {
+    let user = {
+        let mut conn = services.store.conn().await?;
+        match store::staff::get(&mut conn, id).await {
+            Ok(user) if user.active => user,
+            Ok(_) | Err(StoreError::NotFound) => return Err(SignInError::Refused),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let subject = AuditSubject::new("staff_user", user.id);
+    if !admit(services, meta, &user, policy).await? {
+        return refuse(services, meta, subject, user.email.as_str(), "locked").await;
+    }
+    let method = if recovery_code::looks_like_one(code) {
+        use_recovery_code(services, meta, &user, code)
+            .await?
+            .then_some("recovery_code")
     } else {
-        CheckOutcome::Wrong(json!({"email": shown_email, "reason": "wrong_password"}))
+        use_totp_code(services, &user, code)
+            .await?
+            .then_some("totp")
+    };
+    let outcome = match method {
+        Some(method) => CheckOutcome::Right(json!({"mfa": method})),
+        None => CheckOutcome::Wrong(json!({"email": user.email.as_str(), "reason": "wrong_code"})),
     };
     settle(services, meta, &user, policy, outcome).await?;
     Ok(user)
+}
+
+/// Whether `code` is the user's current TOTP code, not used before; marks its step used.
+async fn use_totp_code(
+    services: &Services,
+    user: &StaffUser,
+    code: &str,
+) -> Result<bool, ServiceError> {
+    let mut conn = services.store.write_conn().await?;
+    let Some(enrolment) = store::staff_mfa::get(&mut conn, user.id).await? else {
+        return Ok(false);
+    };
+    let secret = TotpSecret::from_base32(&enrolment.secret)
+        .ok_or_else(|| ServiceError::Internal("unreadable TOTP secret".into()))?;
+    let now = Timestamp::now().as_datetime().timestamp();
+    let Some(step) = secret.matching_step(code, now, enrolment.last_used_step) else {
+        return Ok(false);
+    };
+    // The conditional update decides between two requests carrying the same code: one wins.
+    Ok(store::staff_mfa::use_step(&mut conn, user.id, step).await?)
+}
+
+/// Whether `code` is one of the user's unused recovery codes; uses it up and records that.
+async fn use_recovery_code(
+    services: &Services,
+    meta: &RequestMeta,
+    user: &StaffUser,
+    code: &str,
+) -> Result<bool, ServiceError> {
+    let mut tx = services.store.begin_write().await?;
+    let digest = recovery_code::digest(code);
+    if !store::staff_mfa::use_recovery_code(&mut tx, user.id, &digest, Timestamp::now()).await? {
+        return Ok(false);
+    }
+    let left = store::staff_mfa::recovery_codes_left(&mut tx, user.id).await?;
+    let event = NewAuditEvent::new(
+        AuditActor::staff(user.id),
+        "auth.recovery_code_used",
+        AuditSubject::new("staff_user", user.id),
+        json!({"left": left}),
+    );
+    store::audit::append(&mut tx, &with_meta(event, meta));
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Admits one more secret check for `user` (counting it), or refuses it because the account is
@@ -152,10 +269,23 @@ async fn admit(
     Ok(matches!(admission, Admission::Admitted { .. }))
 }
 
-/// How an admitted check ended; `Wrong` carries what the failure event records.
+/// How an admitted check ended; `Right` and `Wrong` carry what their event records.
 enum CheckOutcome {
+    /// The last secret was right: signed in.
     Right(serde_json::Value),
+    /// The password was right and a code is due: the check stays counted until the code settles it.
+    FirstOfTwo,
     Wrong(serde_json::Value),
+}
+
+/// A right secret refused because concurrent failures locked the account meanwhile.
+fn locked_refusal(meta: &RequestMeta, user: &StaffUser, locked_until: Timestamp) -> NewAuditEvent {
+    NewAuditEvent::new(
+        anonymous(meta),
+        "auth.sign_in_failed",
+        AuditSubject::new("staff_user", user.id),
+        json!({"email": user.email.as_str(), "reason": "locked", "locked_until": locked_until}),
+    )
 }
 
 /// Settles an admitted check in one write transaction with its audit events: a wrong secret stays
@@ -174,6 +304,21 @@ async fn settle(
     let mut attempts = store::staff::lock_sign_in_attempts(&mut tx, user.id).await?;
     let mut events = Vec::new();
     let accepted = match outcome {
+        CheckOutcome::FirstOfTwo => match attempts.passed_first_factor(now) {
+            Ok(()) => {
+                events.push(NewAuditEvent::new(
+                    anonymous(meta),
+                    "auth.password_verified",
+                    subject,
+                    json!({"next": "totp"}),
+                ));
+                true
+            }
+            Err(locked_until) => {
+                events.push(locked_refusal(meta, user, locked_until));
+                false
+            }
+        },
         CheckOutcome::Right(details) => match attempts.succeeded(now) {
             Ok(()) => {
                 events.push(NewAuditEvent::new(
@@ -185,12 +330,7 @@ async fn settle(
                 true
             }
             Err(locked_until) => {
-                events.push(NewAuditEvent::new(
-                    anonymous(meta),
-                    "auth.sign_in_failed",
-                    subject,
-                    json!({"email": user.email.as_str(), "reason": "locked", "locked_until": locked_until}),
-                ));
+                events.push(locked_refusal(meta, user, locked_until));
                 false
             }
         },

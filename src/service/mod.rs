@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod jobs;
 pub mod levels;
+pub mod mfa;
 pub mod passwords;
 pub mod pipeline;
 pub mod provider_callbacks;

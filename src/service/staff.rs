@@ -200,6 +200,26 @@ pub async fn change_roles(
     Ok(user)
 }
 
+/// Removes a user's second factor (a lost phone) and ends their sessions. If MFA is required they
+/// enrol again at their next sign-in.
+pub async fn reset_mfa(
+    services: &Services,
+    ctx: &Ctx,
+    id: StaffUserId,
+    version: i64,
+) -> Result<StaffUser, ServiceError> {
+    ctx.require(services, Permission::Administer, "auth.mfa_reset")
+        .await?;
+    refuse_self(ctx, id, "reset the second factor of")?;
+    let mut tx = services.store.begin_write().await?;
+    let mut user = load_for_change(&mut tx, id, version).await?;
+    let had_mfa = store::staff_mfa::remove(&mut tx, id).await?;
+    let payload = json!({"email": user.email.as_str(), "had_mfa": had_mfa});
+    save_change(&mut tx, ctx, &mut user, "auth.mfa_reset", payload).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
 /// Replaces a user's password with a one-time one (returned once) that must be changed at next sign-in.
 pub async fn reset_password(
     services: &Services,

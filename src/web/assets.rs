@@ -17,9 +17,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/app-2.js"),
     ),
     (
-        "app-3.css",
+        "app-4.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../static/app-3.css"),
+        include_bytes!("../../static/app-4.css"),
     ),
     (
         "favicon-1.svg",

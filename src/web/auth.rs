@@ -20,6 +20,14 @@ const STAFF_ID: &str = "staff_id";
 const EPOCH: &str = "epoch";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const LAST_SEEN: &str = "last_seen";
+/// Set between a right password and the second factor: whose code is due, and since when.
+const PENDING_USER: &str = "mfa_pending_user";
+const PENDING_SINCE: &str = "mfa_pending_since";
+/// Set when MFA is required and the user has none: nothing but enrolment until it is done.
+const ENROLMENT_DUE: &str = "mfa_enrolment_due";
+
+/// How long the code step waits after the password step.
+const SECOND_FACTOR_WITHIN_MINUTES: i64 = 5;
 
 /// Activity is written back at most this often, so a busy reviewer does not cost a write per click.
 const TOUCH_EVERY_SECONDS: i64 = 60;
@@ -65,6 +73,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
 /// Starts an authenticated session: a new session id (no fixation), the user's epoch, a new CSRF token.
 pub async fn start_session(session: &Session, user: &StaffUser) -> Result<(), WebError> {
     session.cycle_id().await.map_err(WebError::session)?;
+    for key in [PENDING_USER, PENDING_SINCE] {
+        session.remove_value(key).await.map_err(WebError::session)?;
+    }
     let now = Timestamp::now().canonical();
     session
         .insert(STAFF_ID, user.id.to_string())
@@ -84,6 +95,53 @@ pub async fn start_session(session: &Session, user: &StaffUser) -> Result<(), We
         .map_err(WebError::session)?;
     csrf::rotate(session).await?;
     Ok(())
+}
+
+/// After a right password, when a second factor is due: the session is not signed in, it only
+/// remembers whose code to ask for (a new id and CSRF token here too).
+pub async fn await_second_factor(session: &Session, user: &StaffUser) -> Result<(), WebError> {
+    session.cycle_id().await.map_err(WebError::session)?;
+    session
+        .insert(PENDING_USER, user.id.to_string())
+        .await
+        .map_err(WebError::session)?;
+    session
+        .insert(PENDING_SINCE, Timestamp::now().canonical())
+        .await
+        .map_err(WebError::session)?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+/// The user whose second factor this session waits for, if the password step was recent.
+pub async fn pending_second_factor(session: &Session) -> Result<Option<StaffUserId>, WebError> {
+    let get = |key: &'static str| async move {
+        session.get::<String>(key).await.map_err(WebError::session)
+    };
+    let (Some(id), Some(since)) = (get(PENDING_USER).await?, get(PENDING_SINCE).await?) else {
+        return Ok(None);
+    };
+    let (Ok(id), Ok(since)) = (id.parse::<StaffUserId>(), since.parse::<Timestamp>()) else {
+        return Ok(None);
+    };
+    let deadline = since.plus(chrono::Duration::minutes(SECOND_FACTOR_WITHIN_MINUTES));
+    Ok((deadline > Timestamp::now()).then_some(id))
+}
+
+/// Holds a signed-in session to the enrolment page until the user has a second factor.
+pub async fn require_enrolment(session: &Session, due: bool) -> Result<(), WebError> {
+    if due {
+        session
+            .insert(ENROLMENT_DUE, true)
+            .await
+            .map_err(WebError::session)
+    } else {
+        session
+            .remove_value(ENROLMENT_DUE)
+            .await
+            .map(drop)
+            .map_err(WebError::session)
+    }
 }
 
 /// Keeps the session valid after the user's own change bumped their epoch (password change).
@@ -178,6 +236,12 @@ pub async fn require_staff(
     let user = match current_user(&state, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => {
+            // Half-way through a two-step sign-in: back to the code, not to the start.
+            match pending_second_factor(&session).await {
+                Ok(Some(_)) => return redirect("/login/code", is_htmx),
+                Ok(None) => {}
+                Err(error) => return error.into_response(),
+            }
             if let Err(error) = session.flush().await {
                 return WebError::session(error).into_response();
             }
@@ -188,6 +252,13 @@ pub async fn require_staff(
     let path = request.uri().path();
     if user.must_change_password && path != "/account/password" && path != "/logout" {
         return redirect("/account/password", is_htmx);
+    }
+    let enrolment_due = match session.get::<bool>(ENROLMENT_DUE).await {
+        Ok(due) => due.unwrap_or(false),
+        Err(error) => return WebError::session(error).into_response(),
+    };
+    if enrolment_due && path != "/account/mfa" && path != "/logout" {
+        return redirect("/account/mfa", is_htmx);
     }
     let csrf = match csrf::token(&session).await {
         Ok(token) => token,

@@ -85,6 +85,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(pages::account::page).post(pages::account::change),
         )
         .route(
+            "/account/mfa",
+            get(pages::account_mfa::page).post(pages::account_mfa::confirm),
+        )
+        .route(
             "/admin/users",
             get(pages::admin_users::page).post(pages::admin_users::create),
         )
@@ -99,6 +103,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/admin/users/{id}/password-reset",
             post(pages::admin_users::reset_password),
+        )
+        .route(
+            "/admin/users/{id}/mfa-reset",
+            post(pages::admin_users::reset_mfa),
+        )
+        .route(
+            "/admin/users/mfa-required",
+            post(pages::admin_users::set_mfa_required),
         )
         .route(
             "/admin/tenants",
@@ -187,6 +199,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
     Router::new()
         .route("/login", get(pages::login::page).post(pages::login::submit))
+        .route(
+            "/login/code",
+            get(pages::login::code_page).post(pages::login::submit_code),
+        )
         .merge(signed_in)
         .fallback(error::not_found)
         .layer(from_fn(csrf::protect))

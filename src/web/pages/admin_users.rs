@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawForm, State};
 use axum::response::Response;
 use axum_htmx::HxRequest;
 use serde::Deserialize;
@@ -27,6 +27,8 @@ pub struct UserRow {
     active: bool,
     locked: bool,
     must_change_password: bool,
+    /// Has a confirmed second factor.
+    mfa: bool,
     version: i64,
     is_self: bool,
 }
@@ -42,6 +44,8 @@ pub struct Secret {
 #[template(path = "admin/_users_main.html")]
 pub struct UsersMain {
     rows: Vec<UserRow>,
+    /// Every staff user must have a second factor.
+    mfa_required: bool,
     secret: Option<Secret>,
     notice: Option<String>,
     csrf: String,
@@ -69,6 +73,7 @@ async fn main_view(
     notice: Option<String>,
 ) -> Result<UsersMain, WebError> {
     let now = Timestamp::now();
+    let enrolled = service::mfa::enrolled_users(&state.services).await?;
     let rows = service::staff::list(&state.services, &staff.ctx)
         .await?
         .into_iter()
@@ -82,12 +87,14 @@ async fn main_view(
             active: user.active,
             locked: user.is_locked(now),
             must_change_password: user.must_change_password,
+            mfa: enrolled.contains(&user.id),
             version: user.version,
             is_self: user.id == staff.user.id,
         })
         .collect();
     Ok(UsersMain {
         rows,
+        mfa_required: service::mfa::is_required(&state.services).await?,
         secret,
         notice,
         csrf: staff.csrf.clone(),
@@ -251,5 +258,56 @@ pub async fn reset_password(
         why: "Password reset",
     };
     let main = main_view(&state, &staff, Some(secret), None).await?;
+    respond(&staff, is_htmx, main)
+}
+
+/// A form read only after the permission check, so that a role without it gets 403 whatever it sent.
+fn parse_form<T: serde::de::DeserializeOwned>(RawForm(body): RawForm) -> Result<T, WebError> {
+    serde_urlencoded::from_bytes(&body).map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    Path(id): Path<String>,
+    form: RawForm,
+) -> Result<Response, WebError> {
+    staff
+        .require(&state, Permission::Administer, "auth.mfa_reset")
+        .await?;
+    let form: VersionForm = parse_form(form)?;
+    let user =
+        service::staff::reset_mfa(&state.services, &staff.ctx, user_id(&id)?, form.version).await?;
+    let notice = format!(
+        "The second factor of {} was removed and their sessions have ended.",
+        user.email.as_str()
+    );
+    let main = main_view(&state, &staff, None, Some(notice)).await?;
+    respond(&staff, is_htmx, main)
+}
+
+#[derive(Deserialize)]
+pub struct MfaRequiredForm {
+    required: bool,
+}
+
+pub async fn set_mfa_required(
+    State(state): State<AppState>,
+    staff: Staff,
+    HxRequest(is_htmx): HxRequest,
+    form: RawForm,
+) -> Result<Response, WebError> {
+    staff
+        .require(&state, Permission::Administer, "settings.mfa_required")
+        .await?;
+    let form: MfaRequiredForm = parse_form(form)?;
+    service::mfa::set_required(&state.services, &staff.ctx, form.required).await?;
+    let notice = if form.required {
+        "Two-factor sign-in is now required: staff without it set it up at their next sign-in."
+    } else {
+        "Two-factor sign-in is now optional."
+    };
+    let main = main_view(&state, &staff, None, Some(notice.to_owned())).await?;
     respond(&staff, is_htmx, main)
 }

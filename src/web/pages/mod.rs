@@ -1,6 +1,7 @@
 //! One module per page; each page's template struct wraps the partials it swaps.
 
 pub mod account;
+pub mod account_mfa;
 pub mod admin_jobs;
 pub mod admin_levels;
 pub mod admin_tenants;

@@ -9,6 +9,7 @@ mod common;
 mod admin;
 mod auditor;
 mod four_eyes;
+mod mfa;
 mod remediation;
 mod reviewer;
 mod sign_out;

@@ -68,8 +68,23 @@ fn next_code(secret: &TotpSecret) -> String {
 
 async fn enrolment_then_two_step_sign_in_and_no_replay(app: TestApp) {
     let mut browser = signed_in(&app, "rev@example.com", "reviewer").await;
+    let mut elsewhere = Browser::new(&app);
+    assert_eq!(
+        elsewhere.sign_in("rev@example.com", PASSWORD).await.status,
+        303
+    );
     let (secret, codes) = enrol(&mut browser).await;
     assert_eq!(app.audit_count("auth.mfa_enrolled").await, 1);
+    assert_eq!(
+        elsewhere.get("/").await.location(),
+        Some("/login"),
+        "a session opened with the password alone ends when a second factor is added"
+    );
+    assert_eq!(
+        browser.get("/").await.status,
+        200,
+        "the enrolling session stays"
+    );
     assert!(
         browser
             .get("/account/mfa")

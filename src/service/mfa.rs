@@ -9,6 +9,7 @@ use crate::domain::audit::AuditSubject;
 use crate::domain::ids::StaffUserId;
 use crate::domain::permission::Permission;
 use crate::domain::recovery_code;
+use crate::domain::staff::StaffUser;
 use crate::domain::time::Timestamp;
 use crate::domain::totp::TotpSecret;
 use crate::domain::validate::Invalid;
@@ -121,12 +122,14 @@ pub async fn begin_enrolment(
 }
 
 /// Confirms the enrolment in progress with a code from the app; returns the recovery codes, which
-/// are shown once and kept only as digests.
+/// are shown once and kept only as digests, and the user with a new session epoch: a new factor
+/// ends the user's other sessions (one opened by whoever knew the password alone), and the session
+/// that enrolled adopts the epoch.
 pub async fn confirm_enrolment(
     services: &Services,
     ctx: &Ctx,
     code: &str,
-) -> Result<Vec<String>, ServiceError> {
+) -> Result<(Vec<String>, StaffUser), ServiceError> {
     let user = ctx.staff_id()?;
     let subject = AuditSubject::new("staff_user", user);
     let now = Timestamp::now();
@@ -162,6 +165,9 @@ pub async fn confirm_enrolment(
         .collect();
     let digests: Vec<String> = codes.iter().map(|c| recovery_code::digest(c)).collect();
     store::staff_mfa::replace_recovery_codes(&mut tx, user, &digests).await?;
+    let mut staff = store::staff::get(&mut tx, user).await?;
+    staff.session_epoch += 1;
+    store::staff::update(&mut tx, &mut staff).await?;
     store::audit::append(
         &mut tx,
         &ctx.event(
@@ -171,7 +177,7 @@ pub async fn confirm_enrolment(
         ),
     );
     tx.commit().await?;
-    Ok(codes)
+    Ok((codes, staff))
 }
 
 /// The staff users with a confirmed second factor (for the admin's list).

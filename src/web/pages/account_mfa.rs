@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::service::mfa::PendingEnrolment;
 use crate::service::{self, ServiceError};
-use crate::web::auth::{Staff, require_enrolment};
+use crate::web::auth::{Staff, adopt_epoch, require_enrolment};
 use crate::web::error::WebError;
 use crate::web::format::when;
 use crate::web::layout::Layout;
@@ -108,7 +108,8 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     match service::mfa::confirm_enrolment(&state.services, &staff.ctx, &form.code).await {
-        Ok(codes) => {
+        Ok((codes, user)) => {
+            adopt_epoch(&staff.session, &user).await?;
             require_enrolment(&staff.session, false).await?;
             Ok(RecoveryCodesPage {
                 layout: Layout::for_staff(&staff, TITLE),

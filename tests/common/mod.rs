@@ -208,8 +208,14 @@ impl TestApp {
         .expect("create staff user")
     }
 
-    /// How many audit events have this action.
+    /// How many audit events have this action, once every event committed so far is chained (on
+    /// PostgreSQL a worker's change is visible before its events leave `audit_pending`).
     pub async fn audit_count(&self, action: &str) -> i64 {
+        self.services
+            .store
+            .chain_pending_audit()
+            .await
+            .expect("chain pending audit events");
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1")
             .bind(action)
             .fetch_one(self.services.store.pool())

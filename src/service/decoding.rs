@@ -11,10 +11,13 @@ use crate::media::detect::MAX_DECODED_BYTES;
 
 const MIB: u64 = 1024 * 1024;
 
-/// Decoded pixels across all decodes at once: two images at the largest size accepted
-/// ([`MAX_DECODED_BYTES`], 128 MiB). With the server's own ~50 MB, eight concurrent uploads of the
-/// heaviest accepted image peak under 400 MB of resident memory (bench/upload_rss.py).
-const IN_FLIGHT_MIB: u32 = 2 * (MAX_DECODED_BYTES / MIB) as u32;
+/// Decoded pixels across all decodes at once: one image at the largest size accepted
+/// ([`MAX_DECODED_BYTES`], 128 MiB) and room beside it for smaller ones (a 12 MP photo takes 36 MB).
+/// The allocator keeps a freed image's pages resident for a while, so resident memory runs about
+/// one image above what is in flight: with the server's own ~55 MB, eight concurrent uploads of
+/// the heaviest accepted image peak under 400 MB (bench/upload_rss.py; two heavy images in flight
+/// measured 462 MB).
+const IN_FLIGHT_MIB: u32 = (MAX_DECODED_BYTES / MIB) as u32 * 3 / 2;
 
 static CORES: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));

@@ -79,6 +79,9 @@ impl App {
             throttles: Arc::new(crate::rate_limit::Throttles::new(
                 self.config.api_rate_per_second,
                 self.config.security.failures_per_address_per_minute,
+                self.config
+                    .security
+                    .callback_refusals_per_address_per_minute,
             )),
         };
         let routes = crate::web::router(&state)

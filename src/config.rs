@@ -123,6 +123,10 @@ pub struct SecurityConfig {
     /// Refused sign-ins (and, separately, refused API keys) allowed per client address and minute,
     /// in bursts of two minutes' worth; beyond that the address gets 429 without a check.
     pub failures_per_address_per_minute: u32,
+    /// Refused provider callbacks (unsigned or badly signed) stored and audited per client address
+    /// and minute, in bursts of two minutes' worth; beyond that the address gets 429 and nothing
+    /// is kept.
+    pub callback_refusals_per_address_per_minute: u32,
 }
 
 impl Default for SecurityConfig {
@@ -133,6 +137,7 @@ impl Default for SecurityConfig {
             lockout_failures: 5,
             lockout: chrono::Duration::minutes(15),
             failures_per_address_per_minute: 10,
+            callback_refusals_per_address_per_minute: 10,
         }
     }
 }

@@ -25,17 +25,25 @@ pub struct Throttles {
     pub sign_in_failures: RateLimiter<String>,
     /// Refused API keys per client address (key guessing).
     pub refused_keys: RateLimiter<String>,
+    /// Refused (unsigned or badly signed) provider callbacks per client address: each is stored
+    /// and audited, so a flood of them is answered 429 and neither.
+    pub callback_refusals: RateLimiter<String>,
 }
 
 impl Throttles {
-    /// `failures_per_minute` per address, in bursts of two minutes' worth.
-    pub fn new(api_rate_per_second: u32, failures_per_minute: u32) -> Self {
-        let failures =
-            || RateLimiter::with_rate(f64::from(failures_per_minute.max(1)) / 60.0, 120.0);
+    /// `failures_per_minute` and `callback_refusals_per_minute` per address, in bursts of two
+    /// minutes' worth.
+    pub fn new(
+        api_rate_per_second: u32,
+        failures_per_minute: u32,
+        callback_refusals_per_minute: u32,
+    ) -> Self {
+        let per_minute = |n: u32| RateLimiter::with_rate(f64::from(n.max(1)) / 60.0, 120.0);
         Self {
             api_keys: RateLimiter::new(api_rate_per_second),
-            sign_in_failures: failures(),
-            refused_keys: failures(),
+            sign_in_failures: per_minute(failures_per_minute),
+            refused_keys: per_minute(failures_per_minute),
+            callback_refusals: per_minute(callback_refusals_per_minute),
         }
     }
 }

@@ -613,6 +613,35 @@ async fn bad_input_is_a_400(app: TestApp) {
     assert_eq!(answer["error"]["code"], "payload_too_large");
 }
 
+/// Who calls and about whom is settled before the body is read, so a call about nobody costs no
+/// memory however large its body; only then does the body limit (six files) apply.
+async fn the_person_is_found_before_the_body_is_read(app: TestApp) {
+    let (live, sandbox) = seeded(&app).await;
+    let person = sandbox.applicant("qolo-7", "Lovelace").await;
+    let huge = json!({"notes": "x".repeat(400 * 1024)}).to_string();
+    let unknown = "2ae6ba4b-f6c0-4817-a158-43e5a87168fd";
+    let (status, answer) = perform(&app, Some(&sandbox.key), unknown, &huge).await;
+    assert_refused(status, &answer, 404);
+    assert_eq!(answer["error"]["message"], "Person not found");
+    let (status, answer) = perform(&app, Some(&live.key), &person, "not json").await;
+    assert_refused(status, &answer, 404);
+    let (status, answer) = perform(&app, None, &person, &huge).await;
+    assert_refused(status, &answer, 401);
+    let (status, answer) = perform(&app, Some(&sandbox.key), &person, &huge).await;
+    assert_refused(status, &answer, 400);
+    assert_eq!(answer["error"]["code"], "payload_too_large");
+    // Six files at the 20 KiB limit, in base64, fit (with 64 KiB for the JSON around them); nine
+    // do not.
+    let file = base64::engine::general_purpose::STANDARD.encode(vec![0_u8; 20 * 1024]);
+    let six = json!({"notes": file.repeat(6)}).to_string();
+    let (status, answer) = perform(&app, Some(&sandbox.key), &person, &six).await;
+    assert_ne!(answer["error"]["code"], "payload_too_large", "{status}");
+    let nine = json!({"notes": file.repeat(9)}).to_string();
+    let (status, answer) = perform(&app, Some(&sandbox.key), &person, &nine).await;
+    assert_refused(status, &answer, 400);
+    assert_eq!(answer["error"]["code"], "payload_too_large");
+}
+
 on_both_databases!(
     the_seed_sample_is_refused_cleanly_until_its_placeholders_are_real,
     perform_kyc_runs_to_a_decision,
@@ -621,4 +650,4 @@ on_both_databases!(
     authentication_and_isolation,
 );
 
-on_both_databases!(@with crate::small_uploads; bad_input_is_a_400);
+on_both_databases!(@with crate::small_uploads; bad_input_is_a_400, the_person_is_found_before_the_body_is_read);

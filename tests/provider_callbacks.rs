@@ -212,7 +212,11 @@ async fn an_active_vouched_job_finishes_by_its_signed_callback(app: TestApp, fak
         2,
         "the refused one and the applied one; not the duplicate"
     );
-    assert!(stored.iter().all(|(raw, _)| raw == &body), "kept verbatim");
+    assert_eq!(stored[1].0, body, "the signed one kept verbatim");
+    assert!(
+        body.starts_with(&stored[0].0) && stored[0].0.len() <= 2048,
+        "the refused one as an excerpt"
+    );
     assert_eq!(stored.iter().map(|s| s.1).collect::<Vec<_>>(), [0, 1]);
 }
 
@@ -252,6 +256,109 @@ async fn sumsub_callbacks_are_checked_with_their_digest(app: TestApp, _fake: Fak
         1,
         "one, then duplicates"
     );
+}
+
+/// One refused callback a minute per address, in bursts of two.
+fn strict_callbacks(fake: &FakeVouched) -> impl FnOnce(&mut Config) + use<> {
+    let providers = providers(fake, None);
+    move |config: &mut Config| {
+        providers(config);
+        config.security.callback_refusals_per_address_per_minute = 1;
+    }
+}
+
+async fn refused_callbacks_are_kept_small_and_throttled(app: TestApp, _fake: FakeVouched) {
+    // A megabyte anyone can send: kept as its digest, size and first 2 KiB, not verbatim.
+    let forged = format!(
+        r#"{{"applicantId":"a1","pad":"{}"}}"#,
+        "x".repeat(1024 * 1024)
+    );
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let (status, answer) = callback(
+            &app,
+            "sumsub",
+            &forged,
+            &[("x-payload-digest", "00".repeat(32))],
+        )
+        .await;
+        answers.push((status, answer["error"]["code"].as_str().map(str::to_owned)));
+    }
+    let refused = (401, Some("invalid_signature".to_owned()));
+    let throttled = (429, Some("rate_limited".to_owned()));
+    assert_eq!(
+        answers,
+        [
+            refused.clone(),
+            refused,
+            throttled.clone(),
+            throttled.clone(),
+            throttled
+        ],
+        "a burst of two, then 429"
+    );
+    let stored: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as("SELECT body, body_size, body_sha256 FROM provider_webhooks")
+            .fetch_all(app.services.store.pool())
+            .await
+            .expect("stored");
+    assert_eq!(stored.len(), 2, "throttled refusals are not stored");
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(forged.as_bytes()));
+    for (excerpt, size, sha256) in &stored {
+        assert!(forged.starts_with(excerpt.as_str()) && excerpt.len() == 2048);
+        assert_eq!(*size, Some(forged.len() as i64));
+        assert_eq!(sha256, &digest);
+    }
+    assert_eq!(app.audit_count("provider_webhook.rejected").await, 2);
+    let payload: String = sqlx::query_scalar(
+        "SELECT payload FROM audit_events WHERE action = 'provider_webhook.rejected' LIMIT 1",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .expect("audit");
+    assert!(payload.len() < 1024, "the audit event is bounded too");
+    assert!(
+        payload.contains(&format!("\"body_size\":{}", forged.len())),
+        "{payload}"
+    );
+
+    // A signed callback from the same address is never throttled, and is kept whole.
+    let body = format!(
+        r#"{{"applicantId":"a1","type":"applicantPending","pad":"{}"}}"#,
+        "y".repeat(4096)
+    );
+    let signed = [(
+        "x-payload-digest",
+        sign_sumsub(SUMSUB_SECRET.as_bytes(), body.as_bytes(), SumsubAlg::Sha256),
+    )];
+    let (status, answer) = callback(&app, "sumsub", &body, &signed).await;
+    assert_eq!(status, 200, "{answer}");
+    let kept: String =
+        sqlx::query_scalar("SELECT body FROM provider_webhooks WHERE signature_valid = 1")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("signed");
+    assert_eq!(kept, body);
+}
+
+mod refused_callbacks_are_kept_small_and_throttled {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let fake = FakeVouched::start(VOUCHED_KEY).await;
+        let app = TestApp::sqlite_with(strict_callbacks(&fake)).await;
+        super::refused_callbacks_are_kept_small_and_throttled(app, fake).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let fake = FakeVouched::start(VOUCHED_KEY).await;
+        if let Some(app) = TestApp::postgres_with(strict_callbacks(&fake)).await {
+            super::refused_callbacks_are_kept_small_and_throttled(app, fake).await
+        }
+    }
 }
 
 macro_rules! with_fake_vouched {

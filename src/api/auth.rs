@@ -74,7 +74,7 @@ pub async fn key_ctx(
 }
 
 /// 429 `rate_limited` with the wait in `Retry-After`.
-fn too_many(what: &str, wait: std::time::Duration) -> ApiError {
+pub(crate) fn too_many(what: &str, wait: std::time::Duration) -> ApiError {
     let seconds = wait.as_secs() + 1;
     let mut refusal = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,

@@ -173,6 +173,13 @@ pub struct JsonUpload {
     liveness_detected: Option<bool>,
 }
 
+impl JsonUpload {
+    /// The declared type, for dialects that check it against their own list first.
+    pub(crate) fn file_type(&self) -> Option<&str> {
+        self.file_type.as_deref()
+    }
+}
+
 fn decode(field: &str, text: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
     // Data URLs (`data:image/png;base64,...`) are common in SDKs; the prefix carries nothing we trust.
     let payload = text

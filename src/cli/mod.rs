@@ -67,6 +67,9 @@ struct ServeArgs {
     /// Refused sign-ins (and refused API keys) per client address and minute, in bursts of twice that [default: 10]
     #[arg(long, env = "KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     failures_per_address_per_minute: Option<u32>,
+    /// Refused provider callbacks per client address and minute, in bursts of twice that [default: 10]
+    #[arg(long, env = "KYCDESK_CALLBACK_REFUSALS_PER_ADDRESS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    callback_refusals_per_address_per_minute: Option<u32>,
     /// Largest document file accepted, in MiB [default: 15]
     #[arg(long, env = "KYCDESK_MAX_UPLOAD_MIB", value_parser = clap::value_parser!(u32).range(1..=100))]
     max_upload_mib: Option<u32>,
@@ -148,6 +151,9 @@ impl ServeArgs {
             failures_per_address_per_minute: self
                 .failures_per_address_per_minute
                 .unwrap_or(defaults.failures_per_address_per_minute),
+            callback_refusals_per_address_per_minute: self
+                .callback_refusals_per_address_per_minute
+                .unwrap_or(defaults.callback_refusals_per_address_per_minute),
             ..defaults
         }
     }

@@ -10,7 +10,9 @@ pub mod seed002;
 pub mod seed004;
 
 use axum::Router;
+use axum::body::Body;
 use axum::routing::{get, post};
+use futures_util::StreamExt;
 
 use crate::app::AppState;
 
@@ -35,4 +37,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/kyc-ms/registerUser", post(seed002::register_user))
         .merge(seed001::routes())
+}
+
+/// Reads and drops the body of a refused request, up to `limit` bytes and without keeping any:
+/// answering before the client has sent it closes the connection under the client, which then sees
+/// a broken pipe instead of the answer.
+pub(crate) async fn drain(body: Body, limit: usize) {
+    let mut frames = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = frames.next().await {
+        seen += chunk.len();
+        if seen > limit {
+            break;
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::MediaError;
 
@@ -113,14 +113,25 @@ pub struct MediaInfo {
     pub kind: MediaKind,
     pub width: Option<u32>,
     pub height: Option<u32>,
+    /// What decoding the image takes in memory (width x height x channels x bytes per sample,
+    /// from the header); 0 for PDF, which is never decoded.
+    pub decoded_bytes: u64,
 }
 
 /// Maximum image size: 40 megapixels (checked from the header, before any decoding).
 /// Ample for a phone photo or a 600 dpi A4 scan (~35 MP), and it bounds decoding memory.
 pub const MAX_MEGAPIXELS: u32 = 40;
 
-/// What a decoder may allocate besides the area check: 40 MP of 16-bit RGBA (320 MB) fits.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// Most memory one image may take decoded: 128 MiB. A 40 MP scan in 8-bit RGB (120 MB) and a 12 MP
+/// phone photo (36 MB) fit; 40 MP of 8-bit RGBA (160 MB) or a 16-bit image over 16 MP (e.g. 6324 x
+/// 6324 RGBA, 320 MB, which compresses to 311 KB of PNG) do not. The pixel limit alone let such a
+/// file cost 320 MB per upload; with this and the service's decode gate (two such decodes at once)
+/// eight concurrent worst-case uploads stay under 400 MB of resident memory.
+pub const MAX_DECODED_BYTES: u64 = 128 * 1024 * 1024;
+
+/// What a decoding may allocate in all, as a backstop to the header check: the image itself plus
+/// room for the decoder's own buffers (rows, a progressive JPEG's coefficients).
+const MAX_ALLOC: u64 = MAX_DECODED_BYTES + 64 * 1024 * 1024;
 
 /// A PDF's `%%EOF` may be followed by some junk; readers look for it in this many trailing bytes.
 const PDF_EOF_WINDOW: usize = 1024;
@@ -139,17 +150,23 @@ pub fn inspect(bytes: &[u8], declared: Option<&str>) -> Result<MediaInfo, MediaE
             declared: declared.to_owned(),
         });
     }
-    let (width, height) = match kind.image_format() {
-        Some(format) => {
-            let (width, height) = header_dimensions(bytes, kind, format)?;
-            (Some(width), Some(height))
-        }
-        None => (None, None),
+    let Some(format) = kind.image_format() else {
+        return Ok(MediaInfo {
+            kind,
+            width: None,
+            height: None,
+            decoded_bytes: 0,
+        });
     };
+    let decoder = reader(bytes, format)
+        .into_decoder()
+        .map_err(|_| MediaError::Corrupt(kind.name()))?;
+    let (width, height, decoded_bytes) = within_budget(&decoder, kind)?;
     Ok(MediaInfo {
         kind,
-        width,
-        height,
+        width: Some(width),
+        height: Some(height),
+        decoded_bytes,
     })
 }
 
@@ -169,22 +186,28 @@ pub fn verify_decodes(bytes: &[u8], kind: MediaKind) -> Result<(), MediaError> {
     decode(bytes, kind).map(drop)
 }
 
-/// Decodes an image of `kind` after checking its header size; `Ok(None)` for PDF. Shared with
-/// thumbnails so both refuse the same files.
+/// Decodes an image of `kind` after checking its header against the pixel and memory limits, with
+/// one decoder that reads the header once; `Ok(None)` for PDF. Shared with thumbnails so both refuse
+/// the same files.
 pub(crate) fn decode(bytes: &[u8], kind: MediaKind) -> Result<Option<DynamicImage>, MediaError> {
     let Some(format) = kind.image_format() else {
         return Ok(None);
     };
-    header_dimensions(bytes, kind, format)?;
+    let corrupt = |_| MediaError::Corrupt(kind.name());
+    let mut decoder = reader(bytes, format).into_decoder().map_err(corrupt)?;
+    let (_, _, decoded) = within_budget(&decoder, kind)?;
+    // What is left of `MAX_ALLOC` once the image itself is counted is for the decoder's buffers.
+    decoder
+        .set_limits(limits(MAX_ALLOC - decoded))
+        .map_err(corrupt)?;
     if kind == MediaKind::Jpeg && !jpeg_reaches_end(bytes) {
         return Err(MediaError::Corrupt(kind.name()));
     }
-    // Errors here include hitting `MAX_ALLOC` (only an unusual float image under 40 MP can);
+    // Errors here include hitting `MAX_ALLOC`, which only a decoder misjudging its own needs can;
     // they are reported as damage, since the size itself was already accepted.
-    reader(bytes, format)
-        .decode()
+    DynamicImage::from_decoder(decoder)
         .map(Some)
-        .map_err(|_| MediaError::Corrupt(kind.name()))
+        .map_err(corrupt)
 }
 
 /// Whether a JPEG's segments run from SOI to the end-of-image marker. The JPEG decoder behind
@@ -231,25 +254,27 @@ fn jpeg_reaches_end(bytes: &[u8]) -> bool {
 }
 
 /// A reader forced to `format` (the magic bytes already decided it) with this module's limits.
-/// `Limits` can only cap width and height separately, so the 40 MP area is checked by
-/// [`header_dimensions`]; `max_alloc` bounds the decoder's own allocations.
+/// `Limits` can only cap width and height separately, so the 40 MP area and the decoded size are
+/// checked by [`within_budget`]; `max_alloc` bounds the decoder's own allocations.
 fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_ALLOC);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
+    reader.limits(limits(MAX_ALLOC));
     reader
 }
 
-/// Width and height from the header alone; an empty image counts as corrupt.
-fn header_dimensions(
-    bytes: &[u8],
+fn limits(max_alloc: u64) -> Limits {
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(max_alloc);
+    limits
+}
+
+/// Width, height and decoded size from the decoder's header alone, within [`MAX_MEGAPIXELS`] and
+/// [`MAX_DECODED_BYTES`] (which counts channels and bit depth); an empty image counts as corrupt.
+fn within_budget(
+    decoder: &impl ImageDecoder,
     kind: MediaKind,
-    format: ImageFormat,
-) -> Result<(u32, u32), MediaError> {
-    let (width, height) = reader(bytes, format)
-        .into_dimensions()
-        .map_err(|_| MediaError::Corrupt(kind.name()))?;
+) -> Result<(u32, u32, u64), MediaError> {
+    let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(MediaError::Corrupt(kind.name()));
     }
@@ -260,13 +285,20 @@ fn header_dimensions(
             limit: MAX_MEGAPIXELS,
         });
     }
-    Ok((width, height))
+    let decoded = pixels * u64::from(decoder.color_type().bytes_per_pixel());
+    if decoded > MAX_DECODED_BYTES {
+        return Err(MediaError::TooHeavy {
+            mebibytes: decoded.div_ceil(1024 * 1024),
+            limit: MAX_DECODED_BYTES / (1024 * 1024),
+        });
+    }
+    Ok((width, height, decoded))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::samples::{self, PDF, png_claiming};
+    use crate::media::samples::{self, PDF, png_claiming, png_claiming_as};
 
     const IMAGE_FORMATS: [(ImageFormat, MediaKind); 5] = [
         (ImageFormat::Jpeg, MediaKind::Jpeg),
@@ -299,7 +331,8 @@ mod tests {
                 MediaInfo {
                     kind,
                     width: Some(40),
-                    height: Some(30)
+                    height: Some(30),
+                    decoded_bytes: info.decoded_bytes,
                 }
             );
             verify_decodes(&bytes, kind).unwrap();
@@ -310,7 +343,8 @@ mod tests {
             MediaInfo {
                 kind: MediaKind::Pdf,
                 width: None,
-                height: None
+                height: None,
+                decoded_bytes: 0,
             }
         );
         verify_decodes(PDF, MediaKind::Pdf).unwrap();
@@ -523,15 +557,43 @@ mod tests {
 
     #[test]
     fn the_limit_is_inclusive() {
-        let at_limit = inspect(&png_claiming(8_000, 5_000), None).unwrap();
+        // 40 MP of 8-bit RGB, as a 600 dpi A4 scan: 120 MB decoded, within the memory budget too.
+        let at_limit = inspect(&png_claiming_as(8_000, 5_000, 8, 2), None).unwrap();
         assert_eq!(
-            (at_limit.width, at_limit.height),
-            (Some(8_000), Some(5_000))
+            (at_limit.width, at_limit.height, at_limit.decoded_bytes),
+            (Some(8_000), Some(5_000), 120_000_000)
         );
         assert!(matches!(
-            inspect(&png_claiming(8_000, 5_001), None),
+            inspect(&png_claiming_as(8_000, 5_001, 8, 2), None),
             Err(MediaError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn decoded_size_counts_channels_and_bit_depth() {
+        // Under 40 MP, but 16-bit RGBA: 320 MB decoded, refused from the header.
+        let heavy = png_claiming_as(6_324, 6_324, 16, 6);
+        let expected = MediaError::TooHeavy {
+            mebibytes: 306,
+            limit: 128,
+        };
+        assert_eq!(inspect(&heavy, None), Err(expected.clone()));
+        assert_eq!(
+            verify_decodes(&heavy, MediaKind::Png),
+            Err(expected.clone())
+        );
+        assert_eq!(
+            expected.to_string(),
+            "the image would take 306 MiB of memory to decode (its size times its channels and \
+             bit depth); the limit is 128 MiB"
+        );
+        // 40 MP of 8-bit RGBA (160 MB) is over the budget as well; a 12 MP phone photo is not.
+        assert!(matches!(
+            inspect(&png_claiming(8_000, 5_000), None),
+            Err(MediaError::TooHeavy { .. })
+        ));
+        let photo = inspect(&jpeg_claiming(4_000, 3_000), None).unwrap();
+        assert_eq!(photo.decoded_bytes, 36_000_000);
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Uploaded identity documents: what the bytes really are, whether they decode, and a thumbnail.
 //! The type is decided by magic bytes alone, never by the file name or the client's declared type,
 //! and image sizes are checked from the header before any pixel is decoded, so a hostile upload
-//! can neither pass as another type nor make a decoder allocate more than a 40 MP image needs.
+//! can neither pass as another type nor make a decoder allocate more than 40 MP or 128 MiB of pixels.
 
 pub mod detect;
 pub mod thumbnail;
 
 /// Why an upload was refused; the messages are meant to be shown to the person who uploaded it.
 // Only `PartialEq`: `TooLarge` carries an `f64`, which has no `Eq`.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum MediaError {
     #[error("unsupported file type: only JPEG, PNG, WebP, PDF, BMP and TIFF are accepted")]
     Unsupported,
@@ -19,6 +19,10 @@ pub enum MediaError {
     },
     #[error("the image is {megapixels:.1} megapixels; the limit is {limit} megapixels")]
     TooLarge { megapixels: f64, limit: u32 },
+    #[error(
+        "the image would take {mebibytes} MiB of memory to decode (its size times its channels and bit depth); the limit is {limit} MiB"
+    )]
+    TooHeavy { mebibytes: u64, limit: u64 },
     #[error("the file is damaged or not a valid {0}")]
     Corrupt(&'static str),
 }
@@ -86,14 +90,20 @@ trailer << /Root 1 0 R >>\n\
         out.extend_from_slice(&crc.to_be_bytes());
     }
 
-    /// A PNG whose header claims `width` x `height` RGBA pixels but whose data is a few bytes:
-    /// only a decoder that trusted the header would allocate for it.
+    /// A PNG whose header claims `width` x `height` 8-bit RGBA pixels but whose data is a few
+    /// bytes: only a decoder that trusted the header would allocate for it.
     pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        png_claiming_as(width, height, 8, 6)
+    }
+
+    /// The same with another bit depth and PNG colour type (2 RGB, 6 RGBA).
+    pub fn png_claiming_as(width: u32, height: u32, bit_depth: u8, color_type: u8) -> Vec<u8> {
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         let mut ihdr = Vec::new();
         ihdr.extend_from_slice(&width.to_be_bytes());
         ihdr.extend_from_slice(&height.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8 bits, RGBA, deflate, no filter, no interlace
+        // Then deflate, no filter, no interlace.
+        ihdr.extend_from_slice(&[bit_depth, color_type, 0, 0, 0]);
         png_chunk(&mut png, b"IHDR", &ihdr);
         png_chunk(&mut png, b"IDAT", &[0x78, 0x9C, 0x03, 0x00]);
         png_chunk(&mut png, b"IEND", &[]);

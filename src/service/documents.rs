@@ -37,6 +37,7 @@ fn refusal(field: &str, error: &MediaError) -> ServiceError {
         MediaError::Unsupported => "unsupported_file_type",
         MediaError::Mismatch { .. } => "type_mismatch",
         MediaError::TooLarge { .. } => "image_too_large",
+        MediaError::TooHeavy { .. } => "image_too_heavy",
         MediaError::Corrupt(_) => "corrupt_file",
     };
     ServiceError::InvalidFields(vec![FieldError {
@@ -46,25 +47,23 @@ fn refusal(field: &str, error: &MediaError) -> ServiceError {
     }])
 }
 
-/// Inspects, decodes and thumbnails a file off the async runtime.
-async fn examine(upload: &NewUpload) -> Result<(MediaInfo, Option<Vec<u8>>), ServiceError> {
-    let bytes = upload.bytes.clone();
-    let declared = upload.declared_type.clone();
-    let field = upload.field.clone();
-    tokio::task::spawn_blocking(move || {
-        let info = inspect(&bytes, declared.as_deref()).map_err(|e| refusal(&field, &e))?;
-        // A thumbnail needs a full decode, which proves an image is intact; PDFs are checked on their own.
-        let preview = match info.kind {
-            MediaKind::Pdf => {
-                verify_decodes(&bytes, info.kind).map_err(|e| refusal(&field, &e))?;
-                None
-            }
-            kind => thumbnail(&bytes, kind).map_err(|e| refusal(&field, &e))?,
+/// Inspects the file from its header, then decodes it once (under the decode gate) into its
+/// thumbnail, which proves an image intact; PDFs are checked on their own. The bytes go to the
+/// blocking task and come back with the result, uncopied.
+async fn examine(upload: NewUpload) -> Result<Checked, ServiceError> {
+    let info = inspect(&upload.bytes, upload.declared_type.as_deref())
+        .map_err(|e| refusal(&upload.field, &e))?;
+    let kind = info.kind;
+    let (upload, preview) = super::decoding::decode(info.decoded_bytes, move || {
+        let preview = match kind {
+            MediaKind::Pdf => verify_decodes(&upload.bytes, kind).map(|()| None),
+            kind => thumbnail(&upload.bytes, kind),
         };
-        Ok((info, preview))
+        (upload, preview)
     })
-    .await
-    .map_err(|e| ServiceError::Internal(format!("upload check task: {e}")))?
+    .await?;
+    let preview = preview.map_err(|e| refusal(&upload.field, &e))?;
+    Ok((upload, None, info, preview))
 }
 
 pub async fn upload(
@@ -104,7 +103,7 @@ pub async fn upload(
                 }])
             })?;
         let key = Some(requirement.key.clone());
-        let (info, preview) = examine(&upload).await?;
+        let (upload, _, info, preview) = examine(upload).await?;
         checked.push((upload, key, info, preview));
     }
     store_checked(services, ctx, &application, checked).await
@@ -220,8 +219,7 @@ pub async fn upload_unattached(
     drop(conn);
     let mut checked = Vec::with_capacity(uploads.len());
     for upload in uploads {
-        let (info, preview) = examine(&upload).await?;
-        checked.push((upload, None, info, preview));
+        checked.push(examine(upload).await?);
     }
     store_checked(services, ctx, &application, checked).await
 }
@@ -301,18 +299,19 @@ pub async fn attach(
     Ok((application, documents))
 }
 
-/// Derives a thumbnail (off the async runtime: decoding takes tens of milliseconds) and stores it in
+/// Derives a thumbnail (under the decode gate: decoding takes tens of milliseconds) and stores it in
 /// the blob store; returns its hash, or `None` for PDFs.
 pub async fn store_thumbnail(
     services: &Services,
     original: &[u8],
     kind: MediaKind,
 ) -> Result<Option<String>, ServiceError> {
+    let internal = |e: MediaError| ServiceError::Internal(format!("thumbnail of a document: {e}"));
+    let info = inspect(original, None).map_err(internal)?;
     let bytes = original.to_vec();
-    let preview = tokio::task::spawn_blocking(move || thumbnail(&bytes, kind))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("thumbnail task: {e}")))?
-        .map_err(|e| ServiceError::Internal(format!("thumbnail of a stored document: {e}")))?;
+    let preview = super::decoding::decode(info.decoded_bytes, move || thumbnail(&bytes, kind))
+        .await?
+        .map_err(internal)?;
     match preview {
         Some(jpeg) => Ok(Some(
             services

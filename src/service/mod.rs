@@ -12,6 +12,7 @@ pub mod cases;
 mod ctx;
 pub mod dashboard;
 pub mod decisions;
+mod decoding;
 pub mod documents;
 mod error;
 pub mod exports;

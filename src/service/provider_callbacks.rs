@@ -1,5 +1,7 @@
-//! Callbacks from providers (`POST /api/v1/provider-webhooks/{provider}`): signature checked,
-//! kept verbatim, de-duplicated, and applied to the case they are about.
+//! Callbacks from providers (`POST /api/v1/provider-webhooks/{provider}`): signature checked first
+//! ([`check`]), then ([`receive`]) a signed one is kept verbatim, de-duplicated and applied to the
+//! case it is about, and a refused one is kept as its SHA-256, size and an excerpt: anyone can send
+//! one, so it must not cost what it weighs. The edge throttles refusals per address in between.
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -23,6 +25,48 @@ pub struct Signature {
     pub payload_digest_alg: Option<String>,
 }
 
+/// How much of a refused callback's body is kept, as evidence of what was tried.
+pub const REFUSED_EXCERPT_BYTES: usize = 2 * 1024;
+
+/// A callback whose signature was checked against the provider's secret. Only [`check`] makes
+/// one, so [`receive`] cannot be told a forged callback is signed.
+pub struct Checked<'a> {
+    provider: &'a str,
+    body: &'a [u8],
+    signed: bool,
+}
+
+impl Checked<'_> {
+    /// Whether the signature held.
+    pub fn signed(&self) -> bool {
+        self.signed
+    }
+}
+
+/// Checks the signature of a callback for `provider`; `NotFound` for a provider that is unknown or
+/// not configured.
+pub fn check<'a>(
+    services: &Services,
+    provider: &'a str,
+    signature: &Signature,
+    body: &'a [u8],
+) -> Result<Checked<'a>, ServiceError> {
+    Ok(Checked {
+        provider,
+        body,
+        signed: signature_holds(services, provider, signature, body)?,
+    })
+}
+
+/// The first `REFUSED_EXCERPT_BYTES` of `text`, cut at a character boundary.
+fn excerpt(text: &str) -> &str {
+    let mut end = text.len().min(REFUSED_EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Receipt {
     /// Stored; its result was applied to an application waiting for it.
@@ -31,7 +75,7 @@ pub enum Receipt {
     Stored,
     /// The same callback came before: ignored.
     Duplicate,
-    /// The signature did not hold: stored as evidence and audited, nothing applied.
+    /// The signature did not hold: its digest, size and excerpt stored and audited, nothing applied.
     BadSignature,
 }
 
@@ -74,11 +118,13 @@ fn signature_holds(
 pub async fn receive(
     services: &Services,
     ctx: &Ctx,
-    provider: &str,
-    signature: &Signature,
-    body: &[u8],
+    callback: Checked<'_>,
 ) -> Result<Receipt, ServiceError> {
-    let valid = signature_holds(services, provider, signature, body)?;
+    let Checked {
+        provider,
+        body,
+        signed: valid,
+    } = callback;
     let text = std::str::from_utf8(body).map_err(|_| crate::domain::validate::Invalid {
         code: "invalid_body",
         message: "the body is not UTF-8 JSON".into(),
@@ -110,7 +156,8 @@ pub async fn receive(
         signature_valid: valid,
         reference: reference.as_deref(),
         application_id: applied,
-        body: text,
+        body: if valid { text } else { excerpt(text) },
+        body_size: i64::try_from(body.len()).unwrap_or(i64::MAX),
         received_at: now,
     };
     match store::provider_webhooks::insert(&mut tx, &record).await {
@@ -126,7 +173,7 @@ pub async fn receive(
         },
         AuditSubject::new("provider_webhook", record.id),
         json!({"provider": provider, "reference": reference, "application_id": applied,
-               "body_sha256": body_sha256, "signature_valid": valid}),
+               "body_sha256": body_sha256, "body_size": record.body_size, "signature_valid": valid}),
     );
     event.actor = AuditActor::provider(provider);
     store::audit::append(&mut tx, &event);

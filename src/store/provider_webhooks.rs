@@ -1,4 +1,4 @@
-//! Callbacks received from providers, kept verbatim.
+//! Callbacks received from providers: signed ones verbatim, refused ones as an excerpt.
 
 use super::db::query;
 use super::{Conn, StoreError};
@@ -12,7 +12,10 @@ pub struct ReceivedCallback<'a> {
     pub signature_valid: bool,
     pub reference: Option<&'a str>,
     pub application_id: Option<ApplicationId>,
+    /// The whole body of a signed callback; an excerpt of a refused one.
     pub body: &'a str,
+    /// The size of the body as received, in bytes.
+    pub body_size: i64,
     pub received_at: Timestamp,
 }
 
@@ -20,8 +23,8 @@ pub struct ReceivedCallback<'a> {
 /// retrying.
 pub async fn insert(conn: &mut Conn, callback: &ReceivedCallback<'_>) -> Result<(), StoreError> {
     query(
-        "INSERT INTO provider_webhooks (id, provider, body_sha256, signature_valid, reference, application_id, body, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO provider_webhooks (id, provider, body_sha256, signature_valid, reference, application_id, body, body_size, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(callback.id.to_string())
     .bind(callback.provider)
@@ -30,6 +33,7 @@ pub async fn insert(conn: &mut Conn, callback: &ReceivedCallback<'_>) -> Result<
     .bind(callback.reference)
     .bind(callback.application_id.map(|id| id.to_string()))
     .bind(callback.body)
+    .bind(callback.body_size)
     .bind(callback.received_at.canonical())
     .execute(conn)
     .await?;

@@ -12,9 +12,9 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/htmx-2.0.11.min.js"),
     ),
     (
-        "app-2.js",
+        "app-3.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../static/app-2.js"),
+        include_bytes!("../../static/app-3.js"),
     ),
     (
         "app-4.css",

@@ -26,7 +26,7 @@ use crate::app::AppState;
 
 pub use auth::Staff;
 pub use error::WebError;
-pub use request_meta::meta_of;
+pub use request_meta::{Meta, meta_of};
 
 /// The session cookie's name; `__Host-` binds it to this exact origin over https.
 fn cookie_name(secure: bool) -> &'static str {

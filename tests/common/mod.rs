@@ -138,6 +138,7 @@ impl TestApp {
             security: kycdesk::config::SecurityConfig {
                 // Every test signs in from 127.0.0.1; only the throttle's own test meets the limit.
                 failures_per_address_per_minute: 100_000,
+                callback_refusals_per_address_per_minute: 100_000,
                 ..Default::default()
             },
             max_upload_bytes: kycdesk::config::DEFAULT_MAX_UPLOAD_BYTES,

@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::auth::tenant_ctx;
-use crate::api::documents::body_limit;
 use crate::api::error::ApiError;
 use crate::app::AppState;
 use crate::domain::ids::ApplicantId;
@@ -113,19 +112,43 @@ async fn run(
     Ok(Some(service::intake::get(services, ctx, id).await?))
 }
 
+/// The body limit: six files (a document's front and back and selfie, and the same for the client
+/// verification's document) at the configured size in base64, plus room for the JSON around them.
+fn body_limit(max_upload_bytes: usize) -> usize {
+    max_upload_bytes
+        .div_ceil(3)
+        .saturating_mul(4)
+        .saturating_mul(6)
+        + 64 * 1024
+}
+
 pub async fn perform_kyc(
     State(state): State<AppState>,
     Path(person): Path<String>,
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let ctx = match tenant_ctx(&state, &parts).await {
-        Ok(ctx) => ctx,
-        Err(error) => return refusal(error),
-    };
     let max_file = state.config.max_upload_bytes;
-    // A document and the client verification's document: up to six base64 files.
-    let Ok(bytes) = axum::body::to_bytes(body, body_limit(max_file.saturating_mul(2))).await else {
+    // Who calls and about whom is settled before the body is read, so that a refused call costs
+    // no memory; its body is drained, not kept (answering mid-upload would break the client's pipe).
+    let known = async {
+        let ctx = tenant_ctx(&state, &parts).await?;
+        let person = person
+            .parse::<ApplicantId>()
+            .map_err(|_| person_not_found())?;
+        service::applicants::get(&state.services, &ctx, person)
+            .await
+            .map_err(from_service)?;
+        Ok::<_, ApiError>((ctx, person))
+    };
+    let (ctx, person) = match known.await {
+        Ok(known) => known,
+        Err(error) => {
+            crate::compat::drain(body, body_limit(max_file)).await;
+            return refusal(error);
+        }
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, body_limit(max_file)).await else {
         return refusal(ApiError::new(
             StatusCode::BAD_REQUEST,
             "payload_too_large",
@@ -142,13 +165,12 @@ pub async fn perform_kyc(
             ));
         }
     };
-    let Ok(person) = person.parse::<ApplicantId>() else {
-        return refusal(person_not_found());
-    };
     let call = match request.parse(max_file) {
         Ok(call) => call,
         Err(error) => return refusal(error),
     };
+    // The files are decoded; the JSON they came in is no longer needed.
+    drop(bytes);
     match run(&state, &ctx, person, call).await {
         Ok(view) => Json(response::details(person, view.as_ref())).into_response(),
         Err(error) => refusal(from_service(error)),

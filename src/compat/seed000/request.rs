@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::api::applications::ClientVerification;
 use crate::api::documents::{JsonUpload, from_json};
@@ -14,9 +15,11 @@ use crate::domain::validate::government_id::{GovernmentId, GovernmentIdType};
 use crate::media::detect::MediaKind;
 use crate::service::documents::NewUpload;
 
+/// The body as sent; documents stay raw slices of it until they are read one at a time, so that
+/// a request holding six files is not held in memory twice over (body and parsed tree).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct KycRequest {
+pub struct KycRequest<'a> {
     #[serde(default)]
     perform_kyc: Option<bool>,
     #[serde(default)]
@@ -25,10 +28,10 @@ pub struct KycRequest {
     identifications: Option<Vec<Identification>>,
     #[serde(default)]
     answers: Option<Vec<AnswerBody>>,
-    #[serde(default)]
-    document: Option<Value>,
-    #[serde(default)]
-    client_verification: Option<Value>,
+    #[serde(default, borrow)]
+    document: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    client_verification: Option<&'a RawValue>,
     #[serde(default)]
     program_guid: Option<String>,
 }
@@ -134,8 +137,13 @@ fn government_ids(identifications: Vec<Identification>) -> Result<Vec<Government
 
 /// A seed `Document` through the native JSON upload's checks (type names, base64, size); the
 /// declared `file_type` must be one we know.
-fn uploads(prefix: &str, document: Value, limit: usize) -> Result<Vec<NewUpload>, ApiError> {
-    if let Some(file_type) = document.get("file_type").and_then(Value::as_str)
+fn uploads(prefix: &str, document: &RawValue, limit: usize) -> Result<Vec<NewUpload>, ApiError> {
+    if document.get() == "null" {
+        return Ok(Vec::new());
+    }
+    let body: JsonUpload = serde_json::from_str(document.get())
+        .map_err(|e| bad_request(prefix, "invalid_shape", e.to_string()))?;
+    if let Some(file_type) = body.file_type()
         && MediaKind::from_declared(file_type).is_none()
     {
         return Err(bad_request(
@@ -144,29 +152,38 @@ fn uploads(prefix: &str, document: Value, limit: usize) -> Result<Vec<NewUpload>
             "file_type must be one of BMP, JPG, JPEG, PNG, PDF, TIFF, WEBP",
         ));
     }
-    let body: JsonUpload = serde_json::from_value(document)
-        .map_err(|e| bad_request(prefix, "invalid_shape", e.to_string()))?;
     from_json(body, limit).map_err(|e| within(prefix, e))
 }
 
-fn client_call(raw: Value, limit: usize) -> Result<ClientCall, ApiError> {
+fn client_call(raw: &RawValue, limit: usize) -> Result<ClientCall, ApiError> {
     const PREFIX: &str = "client_verification";
-    let Value::Object(mut fields) = raw else {
-        return Err(bad_request(PREFIX, "invalid_shape", "must be an object"));
-    };
-    let uploads = match fields.remove("document") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(document) => uploads(&format!("{PREFIX}.document"), document, limit)?,
-    };
-    let verification: ClientVerification = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| bad_request(PREFIX, "invalid_shape", e.to_string()))?;
+    let shape = |e: serde_json::Error| bad_request(PREFIX, "invalid_shape", e.to_string());
+    let mut fields: serde_json::Map<String, Value> = serde_json::Map::new();
+    let mut uploads_of = Vec::new();
+    let raw_fields: Vec<(String, &RawValue)> =
+        serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(raw.get())
+            .map_err(|_| bad_request(PREFIX, "invalid_shape", "must be an object"))?
+            .into_iter()
+            .collect();
+    for (name, value) in raw_fields {
+        if name == "document" {
+            uploads_of = uploads(&format!("{PREFIX}.document"), value, limit)?;
+        } else {
+            fields.insert(name, serde_json::from_str(value.get()).map_err(shape)?);
+        }
+    }
+    let verification: ClientVerification =
+        serde_json::from_value(Value::Object(fields)).map_err(shape)?;
     let assertion = verification
         .validate()
         .map_err(|e| within(PREFIX, ApiError::from(e)))?;
-    Ok(ClientCall { assertion, uploads })
+    Ok(ClientCall {
+        assertion,
+        uploads: uploads_of,
+    })
 }
 
-impl KycRequest {
+impl KycRequest<'_> {
     /// The call, with every file checked against `limit` bytes.
     pub fn parse(self, limit: usize) -> Result<KycCall, ApiError> {
         let level = self
@@ -196,12 +213,12 @@ impl KycRequest {
             notes: self.notes.filter(|n| !n.trim().is_empty()),
             government_ids: government_ids(self.identifications.unwrap_or_default())?,
             uploads: match self.document {
-                None | Some(Value::Null) => Vec::new(),
+                None => Vec::new(),
                 Some(document) => uploads("document", document, limit)?,
             },
             client_verification: self
                 .client_verification
-                .filter(|c| !c.is_null())
+                .filter(|c| c.get() != "null")
                 .map(|c| client_call(c, limit))
                 .transpose()?,
             answers,

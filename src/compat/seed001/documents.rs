@@ -8,7 +8,6 @@ use axum::body::Body as HttpBody;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::error::{Caller, Drf};
@@ -166,19 +165,6 @@ async fn read_files(mut multipart: Multipart, limit: usize) -> Result<Vec<NewUpl
     }
 }
 
-/// Reads and drops the body of a refused upload: answering before the client has sent it closes
-/// the connection under the client, which then sees a broken pipe instead of the answer.
-async fn drain(body: HttpBody, limit: usize) {
-    let mut frames = body.into_data_stream();
-    let mut seen = 0;
-    while let Some(Ok(chunk)) = frames.next().await {
-        seen += chunk.len();
-        if seen > limit {
-            break;
-        }
-    }
-}
-
 /// `POST /v1/files/?legal_entity_uuid&client_uuid`, multipart.
 pub async fn upload(
     State(state): State<AppState>,
@@ -195,7 +181,7 @@ pub async fn upload(
     let (ctx, client) = match scope.await {
         Ok(scope) => scope,
         Err(refusal) => {
-            drain(body, body_limit(limit)).await;
+            crate::compat::drain(body, body_limit(limit)).await;
             return Err(refusal);
         }
     };

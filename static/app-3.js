@@ -53,10 +53,11 @@
       pane.className = "viewer-pane";
       var src = link.getAttribute("data-viewer-src");
       if (link.getAttribute("data-viewer-pdf") === "true") {
-        var frame = document.createElement("iframe");
-        frame.src = src;
-        frame.title = "PDF document";
-        pane.appendChild(frame);
+        // PDFs are served as attachments (they may carry script): offer the file, never frame it.
+        var download = document.createElement("a");
+        download.href = src;
+        download.textContent = "Download the PDF";
+        pane.appendChild(download);
       } else {
         var img = document.createElement("img");
         img.src = src;

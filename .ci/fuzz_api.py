@@ -17,7 +17,7 @@ binary = sys.argv[1]
 schemathesis = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 
 # The fuzzer sends far more than a tenant's rate; the limit itself is tested elsewhere.
-with demo_server(binary, {"KYCDESK_API_RATE_LIMIT": "100000", "KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE": "100000"}) as (base, env):
+with demo_server(binary, {"KYCDESK_API_RATE_LIMIT": "100000", "KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE": "100000", "KYCDESK_CALLBACK_REFUSALS_PER_ADDRESS_PER_MINUTE": "100000"}) as (base, env):
     here = os.path.dirname(os.path.abspath(__file__))
     fuzz_env = dict(env, SCHEMATHESIS_HOOKS="fuzz_hooks", PYTHONPATH=here)
     created = create_tenant(binary, env, "--name", "Fuzzing", "--sandbox")

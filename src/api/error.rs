@@ -259,7 +259,7 @@ impl utoipa::IntoResponses for KeyRefusals {
             ("401", "unauthorized: no valid API key"),
             (
                 "429",
-                "rate_limited: too many requests for this key; see Retry-After",
+                "rate_limited: too many requests for this key, or too many refused keys from this address; see Retry-After",
             ),
         ])
     }

@@ -1,5 +1,5 @@
-"""The two batch operations of §7, run with the CLI on the dataset while no server is running:
-exporting every application event as CSV (rows/s, peak RSS) and verifying the audit chain
+"""The two batch operations of the performance budget (docs/ARCHITECTURE.md, Performance budget),
+run with the CLI on the dataset while no server is running: exporting every application event as CSV (rows/s, peak RSS) and verifying the audit chain
 (seconds). /usr/bin/time -v gives the peak RSS (the process's maximum resident set size)."""
 
 import json

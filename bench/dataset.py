@@ -2,7 +2,7 @@
 
 `kycdesk generate` refuses a non-empty database, so an interrupted generation (no marker file)
 is wiped and started again. Until `generate` exists in the binary, the demo data (200
-applications) stands in: every scenario still runs, on a dataset far below the §7 size.
+applications) stands in: every scenario still runs, on a dataset far below the budget's size.
 """
 
 import json

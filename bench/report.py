@@ -1,4 +1,5 @@
-"""bench/results/latest.md (the table against DESIGN §7) and latest.json (everything measured)."""
+"""bench/results/latest.md (the table against the budget in docs/ARCHITECTURE.md) and latest.json
+(everything measured)."""
 
 import json
 from pathlib import Path
@@ -19,7 +20,7 @@ COLUMNS = ("operation", "target", "p50_ms", "p99_ms", "throughput", "of_floor", 
 
 def rows(doc):
     """One tuple per line of the table, in the order of COLUMNS. `of_floor` is the throughput as a share
-    of the baseline's (GET /healthz, same connections and run): §7 asks for ratios to a baseline, which
+    of the baseline's (GET /healthz, same connections and run): the budget asks for ratios to a baseline, which
     stay comparable across machines and days when the absolute numbers do not."""
     http = doc["http"]
     out = []
@@ -105,8 +106,8 @@ def markdown(doc):
         "",
     ]
     if built.get("source") != "generate" or before["applications"] < 1_000_000:
-        lines += ["**The dataset is smaller than §7's 1,000,000 applications: verdicts are indicative only.**", ""]
-    lines += ["| operation | target (DESIGN §7) | p50 ms | p99 ms | throughput | of floor | errors | CPU stolen | verdict |",
+        lines += ["**The dataset is smaller than the budget's 1,000,000 applications: verdicts are indicative only.**", ""]
+    lines += ["| operation | target (budget) | p50 ms | p99 ms | throughput | of floor | errors | CPU stolen | verdict |",
               "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows(doc)]
     sql = doc.get("direct_sql", {})
@@ -131,7 +132,7 @@ def markdown(doc):
     settings = doc["settings"]
     if "latency_connections" in settings:
         notes.append(
-            f"- Search and the application page have a latency target and no load in §7. Their verdict is "
+            f"- Search and the application page have a latency target and no load in the budget. Their verdict is "
             f"taken at {settings['latency_connections']} connections, where the server already runs at full "
             f"throughput, and they are run again at {settings['connections']} connections with the same inputs.")
     for key, r in http.items():

@@ -1,5 +1,6 @@
 //! kycdesk: a KYC platform with a server-rendered compliance back-office.
-//! Layers (DESIGN §1): web / api / cli → service → domain, store, blobs.
+//! Layers (docs/ARCHITECTURE.md, Layers): web / api / compat / cli / worker → service → domain,
+//! store, providers, blobs.
 
 pub mod api;
 pub mod app;

@@ -1,5 +1,6 @@
 //! The OpenAPI document describes exactly the mounted API: every documented operation answers
-//! (401 without a key, so it is mounted), and every endpoint of DESIGN §6.2 built so far is documented.
+//! (401 without a key, so it is mounted), and it lists exactly the endpoints below (the table in
+//! docs/ARCHITECTURE.md, Edges).
 
 mod common;
 

@@ -1,4 +1,5 @@
-//! The permission matrix of DESIGN §4 as the service layer enforces it: every cell, every denial audited.
+//! The permission matrix (docs/ARCHITECTURE.md, Permission matrix) as the service layer enforces
+//! it: every cell, every denial audited.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! The API's one error type and its JSON body (DESIGN §6.1):
+//! The API's one error type and its JSON body (docs/ARCHITECTURE.md, Edges):
 //! `{"error": {"code", "message", "details": [{"field", "code", "message"}]}}`. Messages are English;
 //! `localize` rewrites them in French for `Accept-Language: fr`. 5xx are logged and answered generically.
 

@@ -1,4 +1,5 @@
-//! The `Idempotency-Key` header on API POSTs (DESIGN §6.1), around every POST handler.
+//! The `Idempotency-Key` header on API POSTs (docs/ARCHITECTURE.md, Edges), around every POST
+//! handler.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};

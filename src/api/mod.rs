@@ -1,5 +1,6 @@
-//! The tenant JSON API, `/api/v1` (DESIGN §6). Handlers convert requests into domain values at the
-//! edge, call the same services as the back-office, and answer JSON; errors are `ApiError`.
+//! The tenant JSON API, `/api/v1` (docs/ARCHITECTURE.md, Edges). Handlers convert requests into
+//! domain values at the edge, call the same services as the back-office, and answer JSON; errors are
+//! `ApiError`.
 //! Routes are registered with their OpenAPI description (utoipa-axum), so every mounted endpoint is
 //! in `/api/v1/openapi.json` by construction.
 

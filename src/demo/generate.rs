@@ -1,4 +1,5 @@
-//! `kycdesk generate`: a large synthetic dataset for the performance budget (DESIGN §7).
+//! `kycdesk generate`: a large synthetic dataset for the performance budget (docs/ARCHITECTURE.md,
+//! Performance budget).
 //!
 //! Tenants, staff users and levels are created through the services, as for the demo. The population
 //! (applicants, applications in every status, document metadata, checks with findings, decisions and

@@ -1,10 +1,11 @@
-//! The hash-chained audit trail (DESIGN §3.4): event types, the canonical encoding, and chain verification.
+//! The hash-chained audit trail: event types, the canonical encoding, and chain verification.
 //!
-//! Canonical encoding (also in the README, so an auditor can re-implement it): the hash input is the
-//! concatenation of eight netstrings `<byte length in ASCII decimal>:<UTF-8 bytes>,`, in this order:
-//! `kycdesk-audit-v1`, seq (ASCII decimal), prev_hash (64 lowercase hex; 64 zeros before the first event),
-//! occurred_at (RFC 3339 UTC with six fractional digits and `Z`), actor (`kind:id`), action,
-//! subject (`kind:id`), payload (the stored JSON text, byte for byte). `hash` is the lowercase hex SHA-256.
+//! Canonical encoding (also in docs/ARCHITECTURE.md and the README, so an auditor can re-implement
+//! it): the hash input is the concatenation of eight netstrings
+//! `<byte length in ASCII decimal>:<UTF-8 bytes>,`, in this order: `kycdesk-audit-v1`, seq (ASCII
+//! decimal), prev_hash (64 lowercase hex; 64 zeros before the first event), occurred_at (RFC 3339 UTC
+//! with six fractional digits and `Z`), actor (`kind:id`), action, subject (`kind:id`), payload (the
+//! stored JSON text, byte for byte). `hash` is the lowercase hex SHA-256.
 
 use std::fmt;
 

@@ -6,7 +6,7 @@ use super::validate::country::CountryCode;
 use super::wire_enum::wire_enum;
 
 wire_enum!(
-    /// The document types of DESIGN §3.1.
+    /// The document types (docs/ARCHITECTURE.md, Domain model).
     DocumentType, "document type" {
         Passport => "passport",
         IdCard => "id_card",

@@ -1,5 +1,6 @@
-//! Auditor exports (DESIGN §3.4, §4): what can be exported, the filters, the rows, how rows are encoded
-//! (CSV per RFC 4180 or NDJSON), and the manifest that names the chain head an export covers.
+//! Auditor exports (docs/ARCHITECTURE.md, Audit chain): what can be exported, the filters, the rows,
+//! how rows are encoded (CSV per RFC 4180 or NDJSON), and the manifest that names the chain head an
+//! export covers.
 //!
 //! An export is a file plus a manifest beside it (`FILE.manifest.json`). The manifest carries the
 //! SHA-256 of the file, its row count, the filters, and the audit chain head (`head_seq`, `head_hash`)

@@ -1,4 +1,5 @@
-//! `kyc-level-info` (DESIGN §3.3): which level an applicant holds, and what they may apply for next.
+//! `kyc-level-info` (docs/ARCHITECTURE.md, Domain model): which level an applicant holds, and what
+//! they may apply for next.
 
 use super::ids::{ApplicationId, LevelId};
 use super::level::LevelVersion;

@@ -1,4 +1,5 @@
-//! The permission matrix of DESIGN §4: what each staff role may do. Enforced by the service layer.
+//! The permission matrix (docs/ARCHITECTURE.md, Permission matrix): what each staff role may do.
+//! Enforced by the service layer.
 
 use super::staff::{Role, Roles};
 use super::wire_enum::wire_enum;

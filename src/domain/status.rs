@@ -1,4 +1,4 @@
-//! The application status machine (DESIGN §3.2) as one pure function.
+//! The application status machine (docs/ARCHITECTURE.md, Status machine) as one pure function.
 
 use std::fmt;
 use std::str::FromStr;
@@ -149,7 +149,7 @@ fn allowed_actors(from: ApplicationStatus, to: ApplicationStatus) -> &'static [T
     }
 }
 
-/// Checks one status change against the machine of DESIGN §3.2.
+/// Checks one status change against the status machine.
 pub fn check_transition(
     from: ApplicationStatus,
     to: ApplicationStatus,
@@ -176,7 +176,8 @@ mod tests {
     use super::TransitionActor as A;
     use super::*;
 
-    /// The table of DESIGN §3.2 written out as data, independently of `allowed_actors`.
+    /// The table of docs/ARCHITECTURE.md (Status machine) written out as data, independently of
+    /// `allowed_actors`.
     const EXPECTED: &[(ApplicationStatus, ApplicationStatus, &[TransitionActor])] = &[
         (Draft, Pending, &[A::Tenant]),
         (Pending, Submitted, &[A::Worker]),

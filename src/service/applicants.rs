@@ -106,7 +106,7 @@ pub async fn get(
     Ok((applicant, KycStatus::derive(latest)))
 }
 
-/// Where an applicant stands and what they may apply for next (DESIGN §3.3).
+/// Where an applicant stands and what they may apply for next (docs/ARCHITECTURE.md, Domain model).
 pub async fn level_info(
     services: &Services,
     ctx: &Ctx,

@@ -65,7 +65,8 @@ async fn load_application(conn: &mut Conn, id: ApplicationId) -> Result<Applicat
         .map_err(|e| not_found(e, "application"))
 }
 
-/// Loads a whole case; the view itself is audited (DESIGN §3.4: every read of an applicant record).
+/// Loads a whole case; the view itself is audited (every staff read of an applicant record is:
+/// docs/ARCHITECTURE.md, Audit chain).
 pub async fn open(
     services: &Services,
     ctx: &Ctx,

@@ -44,7 +44,7 @@ pub async fn security_headers(
         );
     }
     if !is_static {
-        // Pages carry personal data: never stored by the browser or any proxy (DESIGN §4).
+        // Pages carry personal data: never stored by the browser or any proxy.
         set(header::CACHE_CONTROL, "no-store");
     }
     response

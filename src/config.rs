@@ -20,6 +20,30 @@ pub struct Config {
     pub worker: WorkerConfig,
     pub webhooks: WebhookConfig,
     pub providers: ProviderConfig,
+    pub http: HttpConfig,
+}
+
+/// Time limits on client connections, so that a slow or silent client cannot hold a connection
+/// (and its descriptor) or a request open.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    /// A connection must deliver a request's complete headers within this.
+    pub header_read_timeout: std::time::Duration,
+    /// A keep-alive connection with no request in progress is closed after this.
+    pub idle_timeout: std::time::Duration,
+    /// A request's body must arrive within this, and an API request with an `Idempotency-Key`
+    /// must finish within it: it is also how long that key's claim is held (its lease).
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
+            request_timeout: std::time::Duration::from_secs(120),
+        }
+    }
 }
 
 /// The background workers: how many, how often they look, how failures are retried.

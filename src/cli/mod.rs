@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::config::{
-    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, ProviderConfig, Secret,
-    SecurityConfig, VouchedConfig, WebhookConfig, WorkerConfig,
+    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, HttpConfig, ProviderConfig,
+    Secret, SecurityConfig, VouchedConfig, WebhookConfig, WorkerConfig,
 };
 
 #[derive(Debug, Parser)]
@@ -85,6 +85,15 @@ struct ServeArgs {
     /// Seconds a claimed job stays reserved; a crashed worker's job is retried after that [default: 120]
     #[arg(long, env = "KYCDESK_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
     job_lease_seconds: Option<u32>,
+    /// Seconds a client has to send a request's headers [default: 10]
+    #[arg(long, env = "KYCDESK_HEADER_READ_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    header_read_timeout_seconds: Option<u32>,
+    /// Seconds an idle keep-alive connection stays open [default: 60]
+    #[arg(long, env = "KYCDESK_IDLE_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    idle_timeout_seconds: Option<u32>,
+    /// Seconds a client has to send a request's body; also how long an API request with an Idempotency-Key may run, and its key's claim lasts [default: 120]
+    #[arg(long, env = "KYCDESK_REQUEST_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    request_timeout_seconds: Option<u32>,
     /// Vouched API base URL; with --vouched-api-key enables the `vouched` provider
     #[arg(long, env = "KYCDESK_VOUCHED_URL")]
     vouched_url: Option<String>,
@@ -129,6 +138,22 @@ impl ServeArgs {
         ProviderConfig {
             vouched,
             sumsub_webhook_secret: self.sumsub_webhook_secret.clone().map(Secret::new),
+        }
+    }
+
+    fn http(&self) -> HttpConfig {
+        let defaults = HttpConfig::default();
+        let seconds = |s: u32| std::time::Duration::from_secs(u64::from(s));
+        HttpConfig {
+            header_read_timeout: self
+                .header_read_timeout_seconds
+                .map_or(defaults.header_read_timeout, seconds),
+            idle_timeout: self
+                .idle_timeout_seconds
+                .map_or(defaults.idle_timeout, seconds),
+            request_timeout: self
+                .request_timeout_seconds
+                .map_or(defaults.request_timeout, seconds),
         }
     }
 
@@ -224,6 +249,7 @@ impl StorageArgs {
                 ..WebhookConfig::default()
             },
             providers: serve.map(ServeArgs::providers).unwrap_or_default(),
+            http: serve.map(ServeArgs::http).unwrap_or_default(),
         }
     }
 }

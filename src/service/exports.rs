@@ -15,8 +15,8 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::{Ctx, ServiceError, Services};
 use crate::domain::audit::AuditSubject;
 use crate::domain::export::{
-    ExportFormat, ExportId, ExportKind, ExportManifest, ExportRequest, ExportRow, FilterInput,
-    RowEncoder, manifest_file_name,
+    CSV_CELLS_NOTE, ExportFormat, ExportId, ExportKind, ExportManifest, ExportRequest, ExportRow,
+    FilterInput, RowEncoder, manifest_file_name,
 };
 use crate::domain::permission::Permission;
 use crate::domain::time::Timestamp;
@@ -138,6 +138,7 @@ pub async fn write_export<W: AsyncWrite + Unpin + Send>(
             .map_or_else(|| ctx.actor.encoded(), |staff| staff.email.clone()),
         actor: ctx.actor.encoded(),
         file: None,
+        csv_cells: (request.format == ExportFormat::Csv).then(|| CSV_CELLS_NOTE.to_owned()),
     };
     let mut event = ctx.event(
         "export.created",

@@ -35,7 +35,7 @@ pub struct App {
 impl App {
     /// Opens the database (creating the data directory for SQLite), runs migrations, sets up storage.
     pub async fn open(config: Config) -> anyhow::Result<App> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        crate::private_files::create_dir(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
                 config.data_dir.display()

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod media;
+pub mod private_files;
 pub mod providers;
 pub mod rate_limit;
 pub mod service;

@@ -20,6 +20,7 @@ use crate::domain::export::{
 };
 use crate::domain::permission::Permission;
 use crate::domain::time::Timestamp;
+use crate::private_files;
 use crate::store::{self, StoreError};
 
 pub use crate::store::exports::Choice;
@@ -175,7 +176,7 @@ pub fn manifest_path(path: &Path) -> PathBuf {
 /// Writes a file atomically: a temporary name first, renamed when complete.
 async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServiceError> {
     let partial = with_suffix(path, ".partial");
-    tokio::fs::write(&partial, bytes)
+    private_files::write(&partial, bytes)
         .await
         .map_err(|e| io_failed("write", &partial, e))?;
     tokio::fs::rename(&partial, path)
@@ -202,7 +203,7 @@ pub async fn export_to_file(
         .map(str::to_owned)
         .ok_or_else(|| ServiceError::Internal(format!("{} is not a file name", path.display())))?;
     let partial = with_suffix(path, ".partial");
-    let mut file = tokio::fs::File::create(&partial)
+    let mut file = private_files::create(&partial)
         .await
         .map_err(|e| io_failed("create", &partial, e))?;
     let finished = async {
@@ -245,7 +246,7 @@ pub async fn create(
     ctx.require(services, Permission::Audit, "export.create")
         .await?;
     let request = ExportRequest::parse(kind, format, filters)?;
-    tokio::fs::create_dir_all(dir)
+    private_files::create_dir_async(dir)
         .await
         .map_err(|e| io_failed("create", dir, e))?;
     let id = ExportId::generate();

@@ -104,13 +104,7 @@ impl App {
             secure_cookies = self.config.secure_cookies,
             "serving"
         );
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+        crate::server::serve(listener, router, self.config.http, shutdown).await;
         housekeeping.abort();
         workers.stop().await;
         maintenance.abort();

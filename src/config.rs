@@ -27,12 +27,13 @@ pub struct Config {
 /// (and its descriptor) or a request open.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpConfig {
-    /// A connection must deliver a request's complete headers within this.
+    /// A connection must deliver a request's complete headers within this, counted from when it
+    /// opened or its previous answer went out: it also closes idle keep-alive connections.
     pub header_read_timeout: std::time::Duration,
-    /// A keep-alive connection with no request in progress is closed after this.
-    pub idle_timeout: std::time::Duration,
-    /// A request's body must arrive within this, and an API request with an `Idempotency-Key`
-    /// must finish within it: it is also how long that key's claim is held (its lease).
+    /// The longest a request's body may pause between two pieces.
+    pub body_read_timeout: std::time::Duration,
+    /// An API request with an `Idempotency-Key` must finish within this: it is also how long that
+    /// key's claim is held (its lease).
     pub request_timeout: std::time::Duration,
 }
 
@@ -40,7 +41,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             header_read_timeout: std::time::Duration::from_secs(10),
-            idle_timeout: std::time::Duration::from_secs(60),
+            body_read_timeout: std::time::Duration::from_secs(30),
             request_timeout: std::time::Duration::from_secs(120),
         }
     }

@@ -13,6 +13,7 @@ pub mod media;
 pub mod private_files;
 pub mod providers;
 pub mod rate_limit;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod web;

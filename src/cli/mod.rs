@@ -85,13 +85,13 @@ struct ServeArgs {
     /// Seconds a claimed job stays reserved; a crashed worker's job is retried after that [default: 120]
     #[arg(long, env = "KYCDESK_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
     job_lease_seconds: Option<u32>,
-    /// Seconds a client has to send a request's headers [default: 10]
+    /// Seconds a client has to send a request's headers, from connecting or from the previous answer (closes idle keep-alive connections) [default: 10]
     #[arg(long, env = "KYCDESK_HEADER_READ_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
     header_read_timeout_seconds: Option<u32>,
-    /// Seconds an idle keep-alive connection stays open [default: 60]
-    #[arg(long, env = "KYCDESK_IDLE_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
-    idle_timeout_seconds: Option<u32>,
-    /// Seconds a client has to send a request's body; also how long an API request with an Idempotency-Key may run, and its key's claim lasts [default: 120]
+    /// Seconds a request's body may pause between two pieces [default: 30]
+    #[arg(long, env = "KYCDESK_BODY_READ_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    body_read_timeout_seconds: Option<u32>,
+    /// Seconds an API request with an Idempotency-Key may run; also how long its key's claim lasts [default: 120]
     #[arg(long, env = "KYCDESK_REQUEST_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
     request_timeout_seconds: Option<u32>,
     /// Vouched API base URL; with --vouched-api-key enables the `vouched` provider
@@ -148,9 +148,9 @@ impl ServeArgs {
             header_read_timeout: self
                 .header_read_timeout_seconds
                 .map_or(defaults.header_read_timeout, seconds),
-            idle_timeout: self
-                .idle_timeout_seconds
-                .map_or(defaults.idle_timeout, seconds),
+            body_read_timeout: self
+                .body_read_timeout_seconds
+                .map_or(defaults.body_read_timeout, seconds),
             request_timeout: self
                 .request_timeout_seconds
                 .map_or(defaults.request_timeout, seconds),

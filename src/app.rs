@@ -35,7 +35,7 @@ pub struct App {
 impl App {
     /// Opens the database (creating the data directory for SQLite), runs migrations, sets up storage.
     pub async fn open(config: Config) -> anyhow::Result<App> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        crate::private_files::create_dir(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
                 config.data_dir.display()
@@ -107,13 +107,7 @@ impl App {
             secure_cookies = self.config.secure_cookies,
             "serving"
         );
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+        crate::server::serve(listener, router, self.config.http, shutdown).await;
         housekeeping.abort();
         workers.stop().await;
         maintenance.abort();

@@ -20,6 +20,31 @@ pub struct Config {
     pub worker: WorkerConfig,
     pub webhooks: WebhookConfig,
     pub providers: ProviderConfig,
+    pub http: HttpConfig,
+}
+
+/// Time limits on client connections, so that a slow or silent client cannot hold a connection
+/// (and its descriptor) or a request open.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    /// A connection must deliver a request's complete headers within this, counted from when it
+    /// opened or its previous answer went out: it also closes idle keep-alive connections.
+    pub header_read_timeout: std::time::Duration,
+    /// The longest a request's body may pause between two pieces.
+    pub body_read_timeout: std::time::Duration,
+    /// An API request with an `Idempotency-Key` must finish within this: it is also how long that
+    /// key's claim is held (its lease).
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            request_timeout: std::time::Duration::from_secs(120),
+        }
+    }
 }
 
 /// The background workers: how many, how often they look, how failures are retried.

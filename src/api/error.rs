@@ -274,9 +274,15 @@ impl utoipa::IntoResponses for IdempotencyRefusals {
         error_responses(&[
             (
                 "409",
-                "idempotency_key_in_flight: a request with this Idempotency-Key is still being processed",
+                "idempotency_key_in_flight: a request with this Idempotency-Key is still being processed \
+                 (a retry after the request timeout runs it again); idempotency_key_answer_lost: that \
+                 request was applied but its answer was lost, read the resource instead",
             ),
             ("413", "payload_too_large: the request body is too large"),
+            (
+                "503",
+                "request_timeout: the request ran past the request timeout; retry it with the same Idempotency-Key",
+            ),
             (
                 "422",
                 "invalid_idempotency_key, or idempotency_key_reused for a different request",
@@ -294,6 +300,10 @@ impl utoipa::IntoResponses for JsonBodyRefusals {
         error_responses(&[
             ("400", "invalid_json: the body is not well-formed JSON"),
             ("413", "payload_too_large: the request body is too large"),
+            (
+                "503",
+                "request_timeout: the request ran past the request timeout; retry it with the same Idempotency-Key",
+            ),
             (
                 "415",
                 "unsupported_media_type: the body is not application/json",

@@ -6,11 +6,13 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
 
 use super::auth::Tenant;
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::service::idempotency::{Begin, begin, complete, request_hash};
+use crate::service::Ctx;
+use crate::service::idempotency::{Begin, begin, complete, request_hash, within};
 
 const MAX_KEY_CHARS: usize = 255;
 /// Responses are JSON of modest size; a larger one is not stored (and not replayable).
@@ -48,7 +50,27 @@ pub async fn idempotent(State(state): State<AppState>, request: Request, next: N
         .into_response();
     };
     let hash = request_hash(parts.method.as_str(), parts.uri.path(), &bytes);
-    match begin(&state.services, &ctx, &key, &hash).await {
+    let request = Request::from_parts(parts, Body::from(bytes));
+    // The rest runs in a task of its own: a client that disconnects does not cancel the request
+    // half-way (hyper drops the connection's future), so its answer is stored for the retry.
+    let work = keyed(state, ctx, key, hash, request, next).in_current_span();
+    tokio::spawn(work).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "an idempotent request's task failed");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    })
+}
+
+async fn keyed(
+    state: AppState,
+    ctx: Ctx,
+    key: String,
+    hash: String,
+    request: Request,
+    next: Next,
+) -> Response {
+    let services = &state.services;
+    let lease = state.config.http.request_timeout;
+    match begin(services, &ctx, &key, &hash, lease).await {
         Err(error) => ApiError::from(error).into_response(),
         Ok(Begin::Reused) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -60,6 +82,13 @@ pub async fn idempotent(State(state): State<AppState>, request: Request, next: N
             StatusCode::CONFLICT,
             "idempotency_key_in_flight",
             "a request with this Idempotency-Key is still being processed",
+        )
+        .into_response(),
+        Ok(Begin::AnswerLost) => ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_answer_lost",
+            "the request with this Idempotency-Key was applied but its answer was lost; \
+             read the resource instead of retrying",
         )
         .into_response(),
         Ok(Begin::Replay { status, body }) => {
@@ -74,18 +103,23 @@ pub async fn idempotent(State(state): State<AppState>, request: Request, next: N
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             response
         }
-        Ok(Begin::Run) => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+        Ok(Begin::Run(claim)) => {
+            // Bounded by the claim's lease, so no request still runs when a retry takes it over.
+            let ran = tokio::time::timeout(lease, within(claim.clone(), next.run(request))).await;
+            let response = ran.unwrap_or_else(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "request_timeout",
+                    "the request took too long; retry it with the same Idempotency-Key",
+                )
+                .into_response()
+            });
             let (parts, body) = response.into_parts();
             let bytes = to_bytes(body, MAX_STORED_RESPONSE)
                 .await
                 .unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            if let Err(error) =
-                complete(&state.services, &ctx, &key, parts.status.as_u16(), &text).await
-            {
+            if let Err(error) = complete(services, &claim, parts.status.as_u16(), &text).await {
                 tracing::error!(%error, "could not store the idempotent response");
             }
             Response::from_parts(parts, Body::from(bytes))

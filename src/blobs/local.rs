@@ -28,11 +28,11 @@ async fn write_once(path: &Path, bytes: &[u8]) -> Result<(), BlobError> {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await?;
+        crate::private_files::create_dir_async(dir).await?;
     }
     // Write aside and rename, so a crash never leaves a half-written blob under its final name.
     let partial = path.with_extension(format!("partial-{}", uuid::Uuid::new_v4().simple()));
-    tokio::fs::write(&partial, bytes).await?;
+    crate::private_files::write(&partial, bytes).await?;
     if let Err(error) = tokio::fs::rename(&partial, path).await {
         let _ = tokio::fs::remove_file(&partial).await;
         return Err(error.into());

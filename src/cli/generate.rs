@@ -96,7 +96,7 @@ fn write_files(data_dir: &Path, generated: &Generated) -> anyhow::Result<()> {
     for (name, value) in [("logins.json", logins), ("tenants.json", tenants)] {
         let path = data_dir.join(name);
         let text = serde_json::to_string_pretty(&value)?;
-        std::fs::write(&path, text + "\n")
+        crate::private_files::write_blocking(&path, (text + "\n").as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())

@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::config::{
-    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, ProviderConfig, Secret,
-    SecurityConfig, VouchedConfig, WebhookConfig, WorkerConfig,
+    Config, DEFAULT_API_RATE_PER_SECOND, DEFAULT_MAX_UPLOAD_BYTES, HttpConfig, ProviderConfig,
+    Secret, SecurityConfig, VouchedConfig, WebhookConfig, WorkerConfig,
 };
 
 #[derive(Debug, Parser)]
@@ -88,6 +88,15 @@ struct ServeArgs {
     /// Seconds a claimed job stays reserved; a crashed worker's job is retried after that [default: 120]
     #[arg(long, env = "KYCDESK_JOB_LEASE_SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
     job_lease_seconds: Option<u32>,
+    /// Seconds a client has to send a request's headers, from connecting or from the previous answer (closes idle keep-alive connections) [default: 10]
+    #[arg(long, env = "KYCDESK_HEADER_READ_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    header_read_timeout_seconds: Option<u32>,
+    /// Seconds a request's body may pause between two pieces [default: 30]
+    #[arg(long, env = "KYCDESK_BODY_READ_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    body_read_timeout_seconds: Option<u32>,
+    /// Seconds an API request with an Idempotency-Key may run; also how long its key's claim lasts [default: 120]
+    #[arg(long, env = "KYCDESK_REQUEST_TIMEOUT_SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    request_timeout_seconds: Option<u32>,
     /// Vouched API base URL; with --vouched-api-key enables the `vouched` provider
     #[arg(long, env = "KYCDESK_VOUCHED_URL")]
     vouched_url: Option<String>,
@@ -132,6 +141,22 @@ impl ServeArgs {
         ProviderConfig {
             vouched,
             sumsub_webhook_secret: self.sumsub_webhook_secret.clone().map(Secret::new),
+        }
+    }
+
+    fn http(&self) -> HttpConfig {
+        let defaults = HttpConfig::default();
+        let seconds = |s: u32| std::time::Duration::from_secs(u64::from(s));
+        HttpConfig {
+            header_read_timeout: self
+                .header_read_timeout_seconds
+                .map_or(defaults.header_read_timeout, seconds),
+            body_read_timeout: self
+                .body_read_timeout_seconds
+                .map_or(defaults.body_read_timeout, seconds),
+            request_timeout: self
+                .request_timeout_seconds
+                .map_or(defaults.request_timeout, seconds),
         }
     }
 
@@ -230,6 +255,7 @@ impl StorageArgs {
                 ..WebhookConfig::default()
             },
             providers: serve.map(ServeArgs::providers).unwrap_or_default(),
+            http: serve.map(ServeArgs::http).unwrap_or_default(),
         }
     }
 }

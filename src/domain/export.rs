@@ -261,6 +261,9 @@ pub struct ExportManifest {
     /// The data file's name, beside the manifest (absent when the export went to a stream).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// CSV only: how cells were guarded against formula injection ([`CSV_CELLS_NOTE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_cells: Option<String>,
 }
 
 /// One audit event about an application, as exported.
@@ -382,6 +385,22 @@ impl ExportRow for DecisionRow {
     }
 }
 
+/// What the manifest of a CSV export says about its cells (`csv_cells`).
+pub const CSV_CELLS_NOTE: &str = "formula injection guard (OWASP CSV injection guidance): a cell \
+     that begins with =, +, -, @, a tab or a carriage return, or with ', is written with one ' in \
+     front, so that a spreadsheet shows it as text; remove one leading ' from such a cell to get \
+     the value (audit hashes are over the value)";
+
+/// Guards a CSV cell against formula injection: a spreadsheet runs a cell that begins with `=`,
+/// `+`, `-`, `@`, tab or carriage return, so such a cell gets a `'` in front (OWASP). A cell that
+/// begins with `'` gets one too, so that removing one leading `'` always gives the value back.
+pub fn csv_cell(value: &str) -> Cow<'_, str> {
+    match value.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => Cow::Owned(format!("'{value}")),
+        _ => Cow::Borrowed(value),
+    }
+}
+
 /// A row that could not be encoded.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot encode an export row: {0}")]
@@ -433,7 +452,8 @@ impl RowEncoder {
         match self.format {
             ExportFormat::Csv => {
                 let fields = row.csv_fields();
-                self.csv_record(fields.iter().map(|f| f.as_bytes()), out)
+                let cells: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_cell(f)).collect();
+                self.csv_record(cells.iter().map(|c| c.as_bytes()), out)
             }
             ExportFormat::Ndjson => {
                 serde_json::to_writer(&mut *out, row).map_err(|e| EncodeError(e.to_string()))?;
@@ -532,6 +552,38 @@ mod tests {
             serde_json::json!(["face_mismatch", "data_mismatch"])
         );
         assert_eq!(value["reviewed_at"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
+        for formula in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=quoted"] {
+            let row = DecisionRow {
+                message_to_applicant: Some(formula.into()),
+                ..decision()
+            };
+            let text = encode(ExportFormat::Csv, &[row]);
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let record = reader.records().next().expect("row").expect("parses");
+            assert_eq!(record[12], format!("'{formula}"), "{formula:?}");
+            assert_eq!(
+                &record[12][1..],
+                formula,
+                "one leading ' removed gives the value"
+            );
+        }
+        let plain = encode(ExportFormat::Csv, &[decision()]);
+        assert!(!plain.contains('\''), "other cells are untouched: {plain}");
+        let ndjson = encode(
+            ExportFormat::Ndjson,
+            &[DecisionRow {
+                message_to_applicant: Some("=1+2".into()),
+                ..decision()
+            }],
+        );
+        assert!(
+            ndjson.contains("\"=1+2\""),
+            "NDJSON is not a spreadsheet's: {ndjson}"
+        );
     }
 
     #[test]

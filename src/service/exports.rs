@@ -15,11 +15,12 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::{Ctx, ServiceError, Services};
 use crate::domain::audit::AuditSubject;
 use crate::domain::export::{
-    ExportFormat, ExportId, ExportKind, ExportManifest, ExportRequest, ExportRow, FilterInput,
-    RowEncoder, manifest_file_name,
+    CSV_CELLS_NOTE, ExportFormat, ExportId, ExportKind, ExportManifest, ExportRequest, ExportRow,
+    FilterInput, RowEncoder, manifest_file_name,
 };
 use crate::domain::permission::Permission;
 use crate::domain::time::Timestamp;
+use crate::private_files;
 use crate::store::{self, StoreError};
 
 pub use crate::store::exports::Choice;
@@ -138,6 +139,7 @@ pub async fn write_export<W: AsyncWrite + Unpin + Send>(
             .map_or_else(|| ctx.actor.encoded(), |staff| staff.email.clone()),
         actor: ctx.actor.encoded(),
         file: None,
+        csv_cells: (request.format == ExportFormat::Csv).then(|| CSV_CELLS_NOTE.to_owned()),
     };
     let mut event = ctx.event(
         "export.created",
@@ -174,7 +176,7 @@ pub fn manifest_path(path: &Path) -> PathBuf {
 /// Writes a file atomically: a temporary name first, renamed when complete.
 async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServiceError> {
     let partial = with_suffix(path, ".partial");
-    tokio::fs::write(&partial, bytes)
+    private_files::write(&partial, bytes)
         .await
         .map_err(|e| io_failed("write", &partial, e))?;
     tokio::fs::rename(&partial, path)
@@ -201,7 +203,7 @@ pub async fn export_to_file(
         .map(str::to_owned)
         .ok_or_else(|| ServiceError::Internal(format!("{} is not a file name", path.display())))?;
     let partial = with_suffix(path, ".partial");
-    let mut file = tokio::fs::File::create(&partial)
+    let mut file = private_files::create(&partial)
         .await
         .map_err(|e| io_failed("create", &partial, e))?;
     let finished = async {
@@ -244,7 +246,7 @@ pub async fn create(
     ctx.require(services, Permission::Audit, "export.create")
         .await?;
     let request = ExportRequest::parse(kind, format, filters)?;
-    tokio::fs::create_dir_all(dir)
+    private_files::create_dir_async(dir)
         .await
         .map_err(|e| io_failed("create", dir, e))?;
     let id = ExportId::generate();

@@ -134,25 +134,26 @@ impl Store {
             }),
             Backend::Postgres => options,
         };
-        let pool = options
-            .connect(url)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let sqlite = match backend {
+        let sqlite_path = match backend {
             Backend::Sqlite => {
                 let path = db::sqlite::Pool::path_of(url).ok_or_else(|| {
                     StoreError::Unavailable(
                         "a SQLite database must be a file: sqlite://PATH".into(),
                     )
                 })?;
-                Some(db::sqlite::Pool::new(
-                    &path,
-                    SQLITE_CONNECTIONS,
-                    Duration::from_secs(10),
-                ))
+                crate::private_files::prepare_sqlite(&path).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+                })?;
+                Some(path)
             }
             Backend::Postgres => None,
         };
+        let pool = options
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let sqlite = sqlite_path
+            .map(|path| db::sqlite::Pool::new(&path, SQLITE_CONNECTIONS, Duration::from_secs(10)));
         let sequencer = (backend == Backend::Postgres).then(|| Sequencer::new(pool.clone()));
         Ok(Store {
             pool,

@@ -46,8 +46,10 @@ impl WriteTx {
 
     /// Commits with the queued audit events. SQLite chains them in the transaction (it is the only
     /// writer); PostgreSQL leaves them pending, commits, and returns once a sequencing round has
-    /// chained them (see `store::sequencer`).
+    /// chained them (see `store::sequencer`). Inside an API request with an `Idempotency-Key`, the
+    /// transaction also marks the key's claim applied, so a retry never applies the change twice.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        super::idempotency::mark_applied_if_claimed(&mut self.conn).await?;
         let mut events = std::mem::take(&mut self.audit);
         if events.is_empty() {
             return self.conn.commit().await;

@@ -10,6 +10,7 @@ mod headers;
 mod health;
 mod layout;
 mod pages;
+mod permit;
 mod request_meta;
 mod session_store;
 
@@ -23,6 +24,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::app::AppState;
+use crate::domain::permission::Permission;
+use permit::post_if;
 
 pub use auth::Staff;
 pub use error::WebError;
@@ -42,20 +45,51 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(pages::home::page))
         .route("/logout", post(pages::login::logout))
         .route("/applications", get(pages::queue::page))
-        .route("/applications/next", post(pages::queue::next_case))
+        .route(
+            "/applications/next",
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.claim_next",
+                pages::queue::next_case,
+            ),
+        )
         .route("/applications/{id}", get(pages::case::page))
-        .route("/applications/{id}/decision", post(pages::case::decide))
+        .route(
+            "/applications/{id}/decision",
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.decide",
+                pages::case::decide,
+            ),
+        )
         .route(
             "/applications/{id}/decisions/{decision}/confirm",
-            post(pages::case::confirm),
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.decision_review",
+                pages::case::confirm,
+            ),
         )
         .route(
             "/applications/{id}/decisions/{decision}/send-back",
-            post(pages::case::send_back),
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.decision_review",
+                pages::case::send_back,
+            ),
         )
         .route(
             "/applications/{id}/legal-hold",
-            post(pages::record_keeping::legal_hold),
+            post_if(
+                state,
+                Permission::Administer,
+                "retention.legal_hold",
+                pages::record_keeping::legal_hold,
+            ),
         )
         .route(
             "/applications/{id}/case-file",
@@ -63,10 +97,31 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/retention",
-            post(pages::record_keeping::retention_period),
+            post_if(
+                state,
+                Permission::Administer,
+                "retention.set_period",
+                pages::record_keeping::retention_period,
+            ),
         )
-        .route("/applications/{id}/notes", post(pages::case::add_note))
-        .route("/applications/{id}/assignment", post(pages::case::assign))
+        .route(
+            "/applications/{id}/notes",
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.note",
+                pages::case::add_note,
+            ),
+        )
+        .route(
+            "/applications/{id}/assignment",
+            post_if(
+                state,
+                Permission::WorkCases,
+                "application.assign",
+                pages::case::assign,
+            ),
+        )
         .route(
             "/applications/{id}/government-ids",
             get(pages::case::reveal),
@@ -90,19 +145,39 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/users",
-            get(pages::admin_users::page).post(pages::admin_users::create),
+            get(pages::admin_users::page).merge(post_if(
+                state,
+                Permission::Administer,
+                "staff_user.create",
+                pages::admin_users::create,
+            )),
         )
         .route(
             "/admin/users/{id}/active",
-            post(pages::admin_users::set_active),
+            post_if(
+                state,
+                Permission::Administer,
+                "staff_user.set_active",
+                pages::admin_users::set_active,
+            ),
         )
         .route(
             "/admin/users/{id}/roles",
-            post(pages::admin_users::change_roles),
+            post_if(
+                state,
+                Permission::Administer,
+                "staff_user.change_roles",
+                pages::admin_users::change_roles,
+            ),
         )
         .route(
             "/admin/users/{id}/password-reset",
-            post(pages::admin_users::reset_password),
+            post_if(
+                state,
+                Permission::Administer,
+                "staff_user.password_reset",
+                pages::admin_users::reset_password,
+            ),
         )
         .route(
             "/admin/users/{id}/mfa-reset",
@@ -114,23 +189,48 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/tenants",
-            get(pages::admin_tenants::page).post(pages::admin_tenants::create),
+            get(pages::admin_tenants::page).merge(post_if(
+                state,
+                Permission::Administer,
+                "tenant.create",
+                pages::admin_tenants::create,
+            )),
         )
         .route(
             "/admin/tenants/{id}/keys",
-            post(pages::admin_tenants::create_key),
+            post_if(
+                state,
+                Permission::Administer,
+                "api_key.create",
+                pages::admin_tenants::create_key,
+            ),
         )
         .route(
             "/admin/tenants/{id}/keys/{key}/revoke",
-            post(pages::admin_tenants::revoke_key),
+            post_if(
+                state,
+                Permission::Administer,
+                "api_key.revoke",
+                pages::admin_tenants::revoke_key,
+            ),
         )
         .route(
             "/admin/tenants/{id}/webhook-url",
-            post(pages::admin_tenants::set_webhook_url),
+            post_if(
+                state,
+                Permission::Administer,
+                "tenant.set_webhook_url",
+                pages::admin_tenants::set_webhook_url,
+            ),
         )
         .route(
             "/admin/tenants/{id}/webhook-secret",
-            post(pages::admin_tenants::rotate_webhook_secret),
+            post_if(
+                state,
+                Permission::Administer,
+                "tenant.rotate_webhook_secret",
+                pages::admin_tenants::rotate_webhook_secret,
+            ),
         )
         .route(
             "/admin/tenants/{id}/webhooks",
@@ -138,11 +238,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/webhooks/{id}/redeliver",
-            post(pages::admin_webhooks::redeliver),
+            post_if(
+                state,
+                Permission::Administer,
+                "webhook.redeliver",
+                pages::admin_webhooks::redeliver,
+            ),
         )
         .route(
             "/admin/levels",
-            get(pages::admin_levels::page).post(pages::admin_levels::create),
+            get(pages::admin_levels::page).merge(post_if(
+                state,
+                Permission::Administer,
+                "level.create",
+                pages::admin_levels::create,
+            )),
         )
         .route("/admin/levels/new", get(pages::admin_levels::new_level))
         .route(
@@ -151,19 +261,39 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/levels/legal-documents",
-            post(pages::admin_levels::add_legal_document),
+            post_if(
+                state,
+                Permission::Administer,
+                "legal_document.create",
+                pages::admin_levels::add_legal_document,
+            ),
         )
         .route(
             "/admin/levels/{id}",
-            get(pages::admin_levels::edit).post(pages::admin_levels::update),
+            get(pages::admin_levels::edit).merge(post_if(
+                state,
+                Permission::Administer,
+                "level.update",
+                pages::admin_levels::update,
+            )),
         )
         .route(
             "/admin/levels/{id}/active",
-            post(pages::admin_levels::set_active),
+            post_if(
+                state,
+                Permission::Administer,
+                "level.set_active",
+                pages::admin_levels::set_active,
+            ),
         )
         .route(
             "/admin/levels/{id}/delete",
-            post(pages::admin_levels::delete),
+            post_if(
+                state,
+                Permission::Administer,
+                "level.delete",
+                pages::admin_levels::delete,
+            ),
         )
         .route(
             "/admin/levels/{id}/versions/{version}",
@@ -171,13 +301,34 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/admin/levels/{id}/diff", get(pages::admin_levels::diff))
         .route("/admin/jobs", get(pages::admin_jobs::page))
-        .route("/admin/jobs/{id}/retry", post(pages::admin_jobs::retry))
+        .route(
+            "/admin/jobs/{id}/retry",
+            post_if(
+                state,
+                Permission::Administer,
+                "job.retry",
+                pages::admin_jobs::retry,
+            ),
+        )
         .route("/audit", get(pages::audit_log::page))
         .route("/audit/events/{seq}", get(pages::audit_log::event))
-        .route("/audit/verify", post(pages::audit_log::verify))
+        .route(
+            "/audit/verify",
+            post_if(
+                state,
+                Permission::Audit,
+                "audit.verify",
+                pages::audit_log::verify,
+            ),
+        )
         .route(
             "/audit/exports",
-            get(pages::audit_exports::page).post(pages::audit_exports::create),
+            get(pages::audit_exports::page).merge(post_if(
+                state,
+                Permission::Audit,
+                "export.create",
+                pages::audit_exports::create,
+            )),
         )
         .route("/audit/exports/{id}/file", get(pages::audit_exports::file))
         .route(

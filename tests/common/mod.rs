@@ -157,6 +157,7 @@ impl TestApp {
                 timeout: std::time::Duration::from_secs(5),
             },
             providers: Default::default(),
+            http: Default::default(),
         };
         adjust(&mut config);
         let app = App::open(config.clone()).await.expect("open app");

@@ -25,8 +25,10 @@ use Permission::*;
 /// Every route of `src/web/mod.rs` that takes a POST, PUT, PATCH or DELETE.
 const STATE_CHANGING: &[(&str, Access)] = &[
     ("/login", Public),
+    ("/login/code", Public),
     ("/logout", AnyStaff),
     ("/account/password", AnyStaff),
+    ("/account/mfa", AnyStaff),
     ("/applications/next", Needs(WorkCases)),
     ("/applications/{id}/decision", Needs(WorkCases)),
     (
@@ -45,6 +47,8 @@ const STATE_CHANGING: &[(&str, Access)] = &[
     ("/admin/users/{id}/active", Needs(Administer)),
     ("/admin/users/{id}/roles", Needs(Administer)),
     ("/admin/users/{id}/password-reset", Needs(Administer)),
+    ("/admin/users/{id}/mfa-reset", Needs(Administer)),
+    ("/admin/users/mfa-required", Needs(Administer)),
     ("/admin/tenants", Needs(Administer)),
     ("/admin/tenants/{id}/keys", Needs(Administer)),
     ("/admin/tenants/{id}/keys/{key}/revoke", Needs(Administer)),
@@ -169,7 +173,7 @@ async fn every_state_changing_route_checks_the_permission_before_the_form(app: T
         }
     }
     // Each permission is held by one of the three roles: two roles walk each route, with two forms.
-    assert_eq!(walked, (6 + 18 + 2) * 2 * 2);
+    assert_eq!(walked, (6 + 20 + 2) * 2 * 2);
 }
 
 on_both_databases!(every_state_changing_route_checks_the_permission_before_the_form);

@@ -181,11 +181,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/admin/users/{id}/mfa-reset",
-            post(pages::admin_users::reset_mfa),
+            post_if(
+                state,
+                Permission::Administer,
+                "auth.mfa_reset",
+                pages::admin_users::reset_mfa,
+            ),
         )
         .route(
             "/admin/users/mfa-required",
-            post(pages::admin_users::set_mfa_required),
+            post_if(
+                state,
+                Permission::Administer,
+                "settings.mfa_required",
+                pages::admin_users::set_mfa_required,
+            ),
         )
         .route(
             "/admin/tenants",

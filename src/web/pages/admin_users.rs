@@ -4,14 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum_htmx::HxRequest;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::ids::StaffUserId;
-use crate::domain::permission::Permission;
 use crate::domain::staff::{Role, Roles, StaffUser};
 use crate::domain::time::Timestamp;
 use crate::domain::validate::contact::Email;
@@ -145,9 +144,6 @@ pub async fn create(
     HxRequest(is_htmx): HxRequest,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
-    staff
-        .require(&state, Permission::Administer, "staff_user.create")
-        .await?;
     let email = Email::parse(&form.email).map_err(service::ServiceError::from)?;
     let roles = picked_roles(&form.role_reviewer, &form.role_admin, &form.role_auditor)?;
     let (user, password) =
@@ -216,9 +212,6 @@ pub async fn change_roles(
     Path(id): Path<String>,
     Form(form): Form<RolesForm>,
 ) -> Result<Response, WebError> {
-    staff
-        .require(&state, Permission::Administer, "staff_user.change_roles")
-        .await?;
     let roles = picked_roles(&form.role_reviewer, &form.role_admin, &form.role_auditor)?;
     let user = service::staff::change_roles(
         &state.services,
@@ -261,22 +254,13 @@ pub async fn reset_password(
     respond(&staff, is_htmx, main)
 }
 
-/// A form read only after the permission check, so that a role without it gets 403 whatever it sent.
-fn parse_form<T: serde::de::DeserializeOwned>(RawForm(body): RawForm) -> Result<T, WebError> {
-    serde_urlencoded::from_bytes(&body).map_err(|e| WebError::BadRequest(e.to_string()))
-}
-
 pub async fn reset_mfa(
     State(state): State<AppState>,
     staff: Staff,
     HxRequest(is_htmx): HxRequest,
     Path(id): Path<String>,
-    form: RawForm,
+    Form(form): Form<VersionForm>,
 ) -> Result<Response, WebError> {
-    staff
-        .require(&state, Permission::Administer, "auth.mfa_reset")
-        .await?;
-    let form: VersionForm = parse_form(form)?;
     let user =
         service::staff::reset_mfa(&state.services, &staff.ctx, user_id(&id)?, form.version).await?;
     let notice = format!(
@@ -296,12 +280,8 @@ pub async fn set_mfa_required(
     State(state): State<AppState>,
     staff: Staff,
     HxRequest(is_htmx): HxRequest,
-    form: RawForm,
+    Form(form): Form<MfaRequiredForm>,
 ) -> Result<Response, WebError> {
-    staff
-        .require(&state, Permission::Administer, "settings.mfa_required")
-        .await?;
-    let form: MfaRequiredForm = parse_form(form)?;
     service::mfa::set_required(&state.services, &staff.ctx, form.required).await?;
     let notice = if form.required {
         "Two-factor sign-in is now required: staff without it set it up at their next sign-in."

@@ -1,6 +1,5 @@
 //! The tenant JSON API over real HTTP on both databases.
 
-
 use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

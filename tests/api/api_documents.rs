@@ -1,9 +1,8 @@
 //! Document uploads through the tenant API: multipart and base64 JSON, type checks by magic bytes,
 //! size limits, and refusals that leave nothing behind.
 
-
-use base64::Engine;
 use crate::common::TestApp;
+use base64::Engine;
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};

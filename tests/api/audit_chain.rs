@@ -1,7 +1,6 @@
 //! The hash-chained audit trail on both databases: intact chains verify, every kind of tampering is found,
 //! the database refuses UPDATE and DELETE, and concurrent writers leave no gaps or forks.
 
-
 use crate::common::TestApp;
 use kycdesk::domain::audit::{AuditActor, AuditSubject, ChainAnchor, ChainHead, NewAuditEvent};
 use kycdesk::domain::tenant::TenantName;

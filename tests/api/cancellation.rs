@@ -3,7 +3,6 @@
 //! away): every later write on it failed ("begin_with at non-zero transaction depth"), and on
 //! SQLite its open transaction kept the write lock from every other connection.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::seeded;
 use serde_json::json;

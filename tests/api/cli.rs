@@ -1,6 +1,5 @@
 //! The `kycdesk` binary against the same database a running server uses.
 
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -3,10 +3,9 @@
 //! records the tenant's own verification; authentication, tenant isolation, and bad input as 400
 //! in the native error body, never a 5xx.
 
-
-use base64::Engine;
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, seeded};
+use base64::Engine;
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
 use reqwest::Method;
 use serde_json::{Value, json};

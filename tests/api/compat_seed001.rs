@@ -2,7 +2,6 @@
 //! with the seed's own query and body samples; DRF's error form (`{"detail"}`, `{"<field>": [..]}`);
 //! authentication and tenant isolation on every endpoint; the documented flow end to end.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, quick_level, seeded};
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
@@ -242,7 +241,9 @@ async fn the_seed_samples_get_clean_answers(app: TestApp) {
     let update = fixture(include_str!(
         "../../fixtures/seeds/001_update_kyc_application.json"
     ));
-    let document = fixture(include_str!("../../fixtures/seeds/001_create_document.json"));
+    let document = fixture(include_str!(
+        "../../fixtures/seeds/001_create_document.json"
+    ));
     let send_code = fixture(include_str!("../../fixtures/seeds/001_send_code.json"));
     let get_query = pairs(&fixture(include_str!(
         "../../fixtures/seeds/001_get_kyc_application_query.json"

@@ -3,7 +3,6 @@
 //! NEED_RESUBMIT until three failed attempts make REJECTED); `getToken`; the three-header
 //! authentication; bad input in `{"code", "message"}`, never a 5xx.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, quick_level, seeded};
 use reqwest::Method;

@@ -2,7 +2,6 @@
 //! `{succeeded, message, errors, data}` envelope in English or French; authentication and tenant
 //! isolation; bad input in the envelope, never a 500.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::{quick_level, seeded};
 use serde_json::{Value, json};

@@ -1,7 +1,6 @@
 //! Writers that meet on the same rows: the worker submitting applications while reviewers decide
 //! and view cases of the same tenant and level, all at once against the running server.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, signed_in};
 use crate::common::tenant::{TenantApi, quick_level, seeded};

@@ -4,7 +4,6 @@
 //! its audit event, in a chain that verifies (on PostgreSQL, events a killed instance left pending
 //! are chained by the next one).
 
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

@@ -1,7 +1,6 @@
 //! `kycdesk generate` on both databases: a small dataset is complete, its audit chain verifies, its
 //! documents have their files, its staff can sign in and its cases open in the back-office.
 
-
 use std::process::Command;
 
 use crate::common::TestApp;

@@ -3,7 +3,6 @@
 //! takes over once it runs out, exactly once however many retries race; a claim whose change was
 //! committed but whose answer was lost is not run again. Concurrent identical requests run once.
 
-
 use std::time::Duration;
 
 use crate::common::TestApp;

@@ -2,7 +2,6 @@
 //! (401 without a key, so it is mounted), and it lists exactly the endpoints below (the table in
 //! docs/ARCHITECTURE.md, Edges).
 
-
 use crate::common::TestApp;
 use serde_json::Value;
 

@@ -2,11 +2,10 @@
 //! an asynchronous job finishes by its signed callback), and provider callbacks: signatures both
 //! ways, duplicates ignored, bad signatures refused, stored and audited.
 
-
-use base64::Engine;
 use crate::common::TestApp;
 use crate::common::fake_vouched::{FakeVouched, Reply};
 use crate::common::tenant::{TenantApi, quick_level_with};
+use base64::Engine;
 use kycdesk::config::{Config, Secret, VouchedConfig};
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
 use kycdesk::domain::document::{DocumentSide, DocumentType};

@@ -1,7 +1,6 @@
 //! Providers and the worker: every sandbox outcome end to end through the API, challenge
 //! questions, retries and dead jobs, and the real Vouched adapter against a fake Vouched.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, quick_level, seeded};
 use reqwest::Method;

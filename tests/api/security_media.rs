@@ -3,7 +3,6 @@
 //! decode to hundreds of megabytes is refused with a clear 422 while real ID photos still pass; and
 //! documents are served sandboxed, PDFs (which may carry script) as attachments.
 
-
 use std::io::Write;
 
 use crate::common::TestApp;

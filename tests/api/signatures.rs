@@ -1,7 +1,6 @@
 //! Signature requirements (seed 001): a signed attribute needs the one-time code sent to the
 //! applicant; sandbox tenants' code is 111111; wrong codes are counted and lock the code.
 
-
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, quick_level, seeded};
 use kycdesk::domain::requirement::{Requirement, RequirementKind, SignatureChannel};

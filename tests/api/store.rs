@@ -1,6 +1,5 @@
 //! Store behaviour both databases must share: optimistic concurrency and tenant scoping.
 
-
 use crate::common::TestApp;
 use kycdesk::domain::ids::{ApplicationId, TenantId};
 use kycdesk::domain::status::ApplicationStatus;

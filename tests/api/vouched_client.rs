@@ -1,12 +1,11 @@
 //! `VouchedClient` against the fake Vouched server, over real HTTP on 127.0.0.1.
 
-
 use std::time::Duration;
 
+use crate::common::fake_vouched::{FakeVouched, Reply};
 use axum::http::Method;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use crate::common::fake_vouched::{FakeVouched, Reply};
 use kycdesk::providers::vouched::client::{
     JobRequest, JobStatus, MAX_BODY_BYTES, VouchedClient, VouchedError,
 };

@@ -2,7 +2,6 @@
 //! attempt recorded, the application's URL overriding the tenant's, secrets rotated with two
 //! signatures, and private targets refused unless configuration allows them.
 
-
 use crate::common::TestApp;
 use crate::common::receiver::{Delivered, Receiver};
 use crate::common::tenant::{TenantApi, quick_level};

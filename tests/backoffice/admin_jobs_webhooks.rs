@@ -1,7 +1,6 @@
 //! The admin pages for jobs and webhook deliveries over real HTTP: attempts with their outcome,
 //! redelivery, a dead job retried from the page, secret rotation shown once, admins only.
 
-
 use crate::common::TestApp;
 use crate::common::browser::signed_in;
 use crate::common::receiver::Receiver;

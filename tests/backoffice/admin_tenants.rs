@@ -1,7 +1,6 @@
 //! The admin UI for tenants and API keys, over real HTTP on both databases: secrets shown once,
 //! keys that work on the API until revoked, the admin-only rule, and the audit trail.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Page, signed_in};
 use kycdesk::domain::tenant::TenantName;

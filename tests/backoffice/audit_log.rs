@@ -2,7 +2,6 @@
 //! exactly what the database holds, keyset pages, auditors only (refusals audited), one event with its
 //! hashes, and the chain verified from the browser in chunks, intact and then tampered with.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, Page, signed_in};
 use kycdesk::domain::tenant::TenantName;

@@ -1,7 +1,6 @@
 //! Auditors read and verify; they change nothing. Every state-changing back-office route refuses an
 //! auditor with 403 (valid forms, real ids), and each refusal is audited.
 
-
 use crate::common::TestApp;
 use crate::common::browser::signed_in;
 

@@ -1,6 +1,5 @@
 //! Staff sign-in, sessions, CSRF, lockout, roles and the security baseline, over real HTTP on both databases.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, PASSWORD, signed_in};
 

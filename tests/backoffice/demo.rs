@@ -1,6 +1,5 @@
 //! The demo seeder on both databases: every status present, documents stored, the audit chain intact.
 
-
 use crate::common::TestApp;
 use kycdesk::domain::status::ApplicationStatus;
 use kycdesk::{demo, service, store};

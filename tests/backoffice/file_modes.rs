@@ -3,7 +3,6 @@
 //! (with its -wal and -shm), exports and `generate`'s logins.json / tenants.json 0600. An existing
 //! looser data directory and database are tightened at start-up.
 
-
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

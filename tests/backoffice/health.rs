@@ -1,4 +1,3 @@
-
 use crate::common::TestApp;
 
 async fn health_and_readiness_answer(app: TestApp) {

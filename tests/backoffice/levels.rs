@@ -2,7 +2,6 @@
 //! applications are pinned to, every validation message is shown, levels in use are deactivated
 //! rather than deleted, the API reflects active versions at once, and only admins may change them.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, signed_in};
 use crate::common::tenant::seeded;
@@ -39,7 +38,11 @@ fn level_form<'a>(
     form
 }
 
-async fn post(admin: &mut Browser, path: &str, form: &[(String, String)]) -> crate::common::browser::Page {
+async fn post(
+    admin: &mut Browser,
+    path: &str,
+    form: &[(String, String)],
+) -> crate::common::browser::Page {
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     admin.post(path, &fields).await
 }

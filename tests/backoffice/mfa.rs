@@ -1,7 +1,6 @@
 //! Two-factor sign-in for staff (TOTP + recovery codes) over real HTTP on both databases: enrolment,
 //! the two-step sign-in, replay, lockout, the admin's requirement and reset.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, PASSWORD, signed_in};
 use kycdesk::domain::totp::TotpSecret;

@@ -3,7 +3,6 @@
 //! invalid) and whether or not the object exists. The route list is checked against the router's
 //! source, so a new route cannot be left out of the walk.
 
-
 use crate::common::TestApp;
 use crate::common::browser::signed_in;
 use kycdesk::domain::permission::Permission;

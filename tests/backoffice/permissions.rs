@@ -1,7 +1,6 @@
 //! The permission matrix (docs/ARCHITECTURE.md, Permission matrix) as the service layer enforces
 //! it: every cell, every denial audited.
 
-
 use crate::common::TestApp;
 use kycdesk::domain::permission::Permission;
 use kycdesk::service::{Ctx, RequestMeta, ServiceError};

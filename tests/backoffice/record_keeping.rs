@@ -1,7 +1,6 @@
 //! Record keeping over real HTTP on both databases: retention shown on the case, the period set by
 //! admins, legal holds, and the auditor's case file whose manifest matches its files.
 
-
 use std::io::Read;
 
 use crate::common::TestApp;

@@ -2,11 +2,10 @@
 //! application waits for remediation belongs to the new attempt; the reviewer's request must be
 //! met before the application goes back; the rest of the first attempt carries over.
 
-
-use base64::Engine;
 use crate::common::TestApp;
 use crate::common::browser::signed_in;
 use crate::common::tenant::{TenantApi, quick_level, seeded};
+use base64::Engine;
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
 use kycdesk::domain::document::DocumentType;
 use kycdesk::domain::requirement::{Requirement, RequirementKind};

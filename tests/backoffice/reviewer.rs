@@ -1,7 +1,6 @@
 //! The reviewer workspace over real HTTP on both databases: queue, case page, audited reads,
 //! decisions with and without four-eyes, assignment and the next-case button.
 
-
 use crate::common::TestApp;
 use crate::common::browser::{Browser, signed_in};
 

@@ -2,7 +2,6 @@
 //! keep-alive connection and a body that stops arriving are each cut off after their timeout
 //! (one second here; 10 s, 10 s and 30 s by default).
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::TestApp;

@@ -1,6 +1,9 @@
 //! Secrets never reach the logs: passwords, one-time passwords, session ids, CSRF tokens.
-//! One test in its own binary, because it installs the process-wide log subscriber.
+//! One test in its own binary, because it installs the process-wide log subscriber (at trace level:
+//! in a shared binary it would capture and slow down every other test).
 
+#[path = "../common/mod.rs"]
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,12 @@
 //! Auditor exports on both databases: the page, the downloads and the CLI agree with the database row
 //! for row; manifests carry the file's SHA-256, its row count and the chain head of their snapshot;
 //! filters narrow; only auditors get in; and 200,000 events stream through in bounded chunks and memory.
+//! Its own binary: it installs a counting global allocator to show that exports stream in bounded
+//! memory, which other tests running in the same process would disturb.
 
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io;

@@ -62,7 +62,8 @@ async fn draft(app: &TestApp) -> (String, String) {
     (application["id"].as_str().expect("id").to_owned(), key)
 }
 
-async fn multipart(
+/// A multipart upload with a connection of its own (shared with `security_media`).
+pub(crate) async fn multipart(
     app: &TestApp,
     key: &str,
     id: &str,

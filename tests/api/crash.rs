@@ -4,8 +4,7 @@
 //! its audit event, in a chain that verifies (on PostgreSQL, events a killed instance left pending
 //! are chained by the next one).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use crate::common::TestApp;
 use crate::common::receiver::{HANG, Receiver};
@@ -14,37 +13,27 @@ use serde_json::json;
 
 /// `kycdesk serve` on a free port, one worker, a one-second job lease; returns it and its URL.
 fn serve(app: &TestApp) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kycdesk"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "1",
-            "--job-lease-seconds",
-            "1",
-            "--job-backoff-ms",
-            "10",
-        ])
-        .env("KYCDESK_DATABASE_URL", &app.config.database_url)
-        .env("KYCDESK_DATA_DIR", &app.config.data_dir)
-        .env("KYCDESK_SECURE_COOKIES", "false")
-        .env("KYCDESK_WEBHOOK_ALLOW_PRIVATE", "true")
-        // Load from the tests, not a production integration's pace.
-        .env("KYCDESK_API_RATE_LIMIT", "100000")
-        .env("KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE", "100000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kycdesk serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on"))
-        .expect("the server says where it listens");
-    let url = line.rsplit(' ').next().expect("url").to_owned();
-    (child, url)
+    crate::common::spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_kycdesk"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--workers",
+                "1",
+                "--job-lease-seconds",
+                "1",
+                "--job-backoff-ms",
+                "10",
+            ])
+            .env("KYCDESK_DATABASE_URL", &app.config.database_url)
+            .env("KYCDESK_DATA_DIR", &app.config.data_dir)
+            .env("KYCDESK_SECURE_COOKIES", "false")
+            .env("KYCDESK_WEBHOOK_ALLOW_PRIVATE", "true")
+            // Load from the tests, not a production integration's pace.
+            .env("KYCDESK_API_RATE_LIMIT", "100000")
+            .env("KYCDESK_FAILURES_PER_ADDRESS_PER_MINUTE", "100000"),
+    )
 }
 
 async fn a_webhook_in_flight_survives_a_kill(app: TestApp) {

@@ -8,7 +8,6 @@ use std::io::Write;
 use crate::common::TestApp;
 use crate::common::browser::signed_in;
 use kycdesk::demo::images::{ArtKind, DocumentArt, render_png};
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 /// A valid PNG of `side` x `side` 16-bit RGBA, all black: a few hundred kilobytes that decode to
@@ -57,26 +56,7 @@ async fn upload(
     bytes: Vec<u8>,
     mime: &str,
 ) -> (u16, Value) {
-    let form = Form::new()
-        .text("document_type", "passport")
-        .text("side", side.to_owned())
-        .part(
-            "file",
-            Part::bytes(bytes)
-                .file_name("upload")
-                .mime_str(mime)
-                .expect("mime"),
-        );
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/kyc_applications/{id}/documents")))
-        .bearer_auth(key)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    super::api_documents::multipart(app, key, id, "passport", side, bytes, mime).await
 }
 
 /// A draft application on a level that takes a passport, and the tenant's key.

@@ -3,10 +3,9 @@
 //! (with its -wal and -shm), exports and `generate`'s logins.json / tenants.json 0600. An existing
 //! looser data directory and database are tightened at start-up.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use crate::common::TestApp;
 use crate::common::tenant::{TenantApi, seeded};
@@ -52,7 +51,7 @@ fn kycdesk(app: &TestApp, args: &[&str]) -> Command {
 
 /// `kycdesk serve` under `umask 000`; returns it and its URL.
 fn serve(app: &TestApp, data_dir: &Path) -> (Child, String) {
-    let mut child = kycdesk(
+    crate::common::spawn_server(&mut kycdesk(
         app,
         &[
             "--data-dir",
@@ -63,19 +62,7 @@ fn serve(app: &TestApp, data_dir: &Path) -> (Child, String) {
             "--workers",
             "0",
         ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("start kycdesk serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find(|l| l.contains("listening on"))
-        .expect("the server says where it listens");
-    let url = line.rsplit(' ').next().expect("url").to_owned();
-    (child, url)
+    ))
 }
 
 /// Uploads one identity document through the API of the server at `url`.

@@ -290,3 +290,22 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// Starts `command` (a `kycdesk serve` on port 0) with its stdout read until the server says where
+/// it listens; returns the child and its URL.
+pub fn spawn_server(command: &mut std::process::Command) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start kycdesk serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening on"))
+        .expect("the server says where it listens");
+    let url = line.rsplit(' ').next().expect("url").to_owned();
+    (child, url)
+}
